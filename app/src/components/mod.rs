@@ -1,0 +1,3 @@
+//! Reusable pieces of NHS design system markup.
+
+pub mod layout;

@@ -1,0 +1,5 @@
+pub mod demo;
+pub mod error;
+pub mod home;
+pub mod not_found;
+pub mod practices;

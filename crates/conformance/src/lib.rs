@@ -1,0 +1,305 @@
+//! The store conformance story: every method of [`Store`] exercised, with
+//! the same expectations for SQLite and PostgreSQL. Each store crate runs it
+//! with [`conformance_tests!`], handing it a function that makes a fresh,
+//! migrated, empty store.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use carebook_core::demo;
+use carebook_core::domain::{NhsNumber, OdsCode};
+use carebook_core::model::{AreaCode, OrganisationKind, Population};
+use carebook_core::store::{OrganisationSearch, Store, StoreError};
+use uuid::Uuid;
+
+/// A fresh store for one scenario, and what tidies it away afterwards.
+pub struct Fresh {
+    pub store: Arc<dyn Store>,
+    pub cleanup: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
+}
+
+impl Fresh {
+    pub async fn finish(self) {
+        if let Some(c) = self.cleanup {
+            c.await;
+        }
+    }
+}
+
+/// A small population: enough of everything, quick to load.
+pub fn small_population() -> Population {
+    demo::generate_with(demo::DEFAULT_SEED, 60)
+}
+
+/// A valid test-range NHS number nobody in `population` has.
+pub fn unused_nhs_number(population: &Population) -> NhsNumber {
+    (0..100_000)
+        .filter_map(|i| NhsNumber::from_nine_digits(&format!("999{:06}", 999_999 - i)))
+        .find(|n| !population.patients.iter().any(|p| &p.nhs_number == n))
+        .expect("a free test number")
+}
+
+/// Generates one `#[tokio::test]` per scenario. `$fresh` is an async fn
+/// returning `Option<Fresh>`; `None` skips (used when PostgreSQL is not
+/// configured; CI always configures it).
+#[macro_export]
+macro_rules! conformance_tests {
+    ($fresh:path) => {
+        $crate::conformance_tests!(@each $fresh;
+            a_fresh_store_answers_a_ping_and_has_every_migration,
+            migrating_twice_changes_nothing,
+            a_population_round_trips_through_the_store,
+            replacing_the_population_leaves_only_the_new_one,
+            a_failed_replace_leaves_the_store_as_it_was,
+            a_second_patient_with_the_same_nhs_number_is_a_conflict,
+            a_patient_at_an_unknown_practice_is_a_conflict,
+            a_second_organisation_with_the_same_ods_code_is_a_conflict,
+            what_is_not_there_is_not_found,
+            the_directory_search_filters_by_text_kind_area_and_federation,
+            staff_come_back_with_every_role_they_hold,
+            proxies_see_the_people_they_act_for,
+        );
+    };
+    (@each $fresh:path; $($name:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let Some(fresh) = $fresh().await else {
+                    eprintln!("skipped: no database configured for this store");
+                    return;
+                };
+                $crate::$name(fresh.store.clone()).await;
+                fresh.finish().await;
+            }
+        )*
+    };
+}
+
+pub async fn a_fresh_store_answers_a_ping_and_has_every_migration(store: Arc<dyn Store>) {
+    store.ping().await.expect("ping");
+    let status = store.migration_status().await.expect("status");
+    assert!(!status.known.is_empty(), "the binary embeds its migrations");
+    assert!(status.is_current(), "pending: {:?}", status.pending());
+    assert_eq!(store.population_counts().await.unwrap().patients, 0);
+}
+
+pub async fn migrating_twice_changes_nothing(store: Arc<dyn Store>) {
+    let before = store.migration_status().await.unwrap();
+    store.migrate().await.expect("second migrate is a no-op");
+    assert_eq!(store.migration_status().await.unwrap(), before);
+}
+
+pub async fn a_population_round_trips_through_the_store(store: Arc<dyn Store>) {
+    let population = small_population();
+
+    let counts = store.replace_population(&population).await.expect("load");
+
+    assert_eq!(counts, population.counts());
+    assert_eq!(store.population_counts().await.unwrap(), population.counts());
+    let areas = store.list_areas().await.unwrap();
+    assert_eq!(areas.len(), 3);
+    let mut federations = store.list_federations().await.unwrap();
+    let mut expected = population.federations.clone();
+    federations.sort_by_key(|f| f.federation_id);
+    expected.sort_by_key(|f| f.federation_id);
+    assert_eq!(federations, expected);
+    for organisation in &population.organisations {
+        assert_eq!(&store.organisation_by_ods(&organisation.ods_code).await.unwrap(), organisation);
+        assert_eq!(&store.organisation_by_id(organisation.organisation_id).await.unwrap(), organisation);
+    }
+    for patient in &population.patients {
+        assert_eq!(&store.patient_by_nhs_number(&patient.nhs_number).await.unwrap(), patient);
+        assert_eq!(&store.patient_by_id(patient.patient_id).await.unwrap(), patient);
+        let mut conditions = store.conditions_for_patient(patient.patient_id).await.unwrap();
+        let mut expected: Vec<_> =
+            population.conditions.iter().filter(|c| c.patient_id == patient.patient_id).cloned().collect();
+        conditions.sort_by_key(|c| c.condition_id);
+        expected.sort_by_key(|c| c.condition_id);
+        assert_eq!(conditions, expected);
+    }
+}
+
+pub async fn replacing_the_population_leaves_only_the_new_one(store: Arc<dyn Store>) {
+    let first = demo::generate_with(1, 40);
+    let second = demo::generate_with(2, 30);
+    store.replace_population(&first).await.unwrap();
+
+    let counts = store.replace_population(&second).await.unwrap();
+
+    assert_eq!(counts, second.counts());
+    let gone = first.patients.iter().find(|p| !second.patients.iter().any(|q| q.nhs_number == p.nhs_number));
+    if let Some(gone) = gone {
+        assert!(matches!(store.patient_by_id(gone.patient_id).await, Err(StoreError::NotFound)));
+    }
+    for p in &second.patients {
+        assert_eq!(&store.patient_by_id(p.patient_id).await.unwrap(), p);
+    }
+}
+
+pub async fn a_failed_replace_leaves_the_store_as_it_was(store: Arc<dyn Store>) {
+    let good = small_population();
+    store.replace_population(&good).await.unwrap();
+    let mut bad = demo::generate_with(99, 20);
+    // The last patient names a practice that does not exist: the load must
+    // fail part-way through and roll back everything, including the deletes.
+    bad.patients.last_mut().unwrap().registered_practice_id = Uuid::from_u128(42);
+
+    let result = store.replace_population(&bad).await;
+
+    assert!(matches!(result, Err(StoreError::Conflict(_))), "{result:?}");
+    assert_eq!(store.population_counts().await.unwrap(), good.counts());
+    let someone = &good.patients[0];
+    assert_eq!(&store.patient_by_id(someone.patient_id).await.unwrap(), someone);
+}
+
+pub async fn a_second_patient_with_the_same_nhs_number_is_a_conflict(store: Arc<dyn Store>) {
+    let population = small_population();
+    store.replace_population(&population).await.unwrap();
+    let mut twin = population.patients[3].clone();
+    twin.patient_id = Uuid::from_u128(7);
+    twin.given_name = "Another".into();
+
+    let result = store.insert_patient(&twin).await;
+
+    assert!(matches!(result, Err(StoreError::Conflict(_))), "{result:?}");
+    assert!(matches!(store.patient_by_id(twin.patient_id).await, Err(StoreError::NotFound)));
+    assert_eq!(store.population_counts().await.unwrap().patients, population.patients.len() as u64);
+}
+
+pub async fn a_patient_at_an_unknown_practice_is_a_conflict(store: Arc<dyn Store>) {
+    let population = small_population();
+    store.replace_population(&population).await.unwrap();
+    let mut stranger = population.patients[0].clone();
+    stranger.patient_id = Uuid::from_u128(8);
+    stranger.nhs_number = unused_nhs_number(&population);
+    stranger.registered_practice_id = Uuid::from_u128(9);
+
+    let result = store.insert_patient(&stranger).await;
+
+    assert!(matches!(result, Err(StoreError::Conflict(_))), "{result:?}");
+    // And one that is right goes in.
+    stranger.registered_practice_id = population.patients[0].registered_practice_id;
+    store.insert_patient(&stranger).await.expect("a valid new patient is stored");
+    assert_eq!(store.patient_by_nhs_number(&stranger.nhs_number).await.unwrap(), stranger);
+}
+
+pub async fn a_second_organisation_with_the_same_ods_code_is_a_conflict(store: Arc<dyn Store>) {
+    let population = small_population();
+    store.replace_population(&population).await.unwrap();
+    let mut copy = population.organisations[0].clone();
+    copy.organisation_id = Uuid::from_u128(10);
+
+    let result = store.insert_organisation(&copy).await;
+
+    assert!(matches!(result, Err(StoreError::Conflict(_))), "{result:?}");
+    copy.ods_code = OdsCode::parse("ZZT01").unwrap();
+    store.insert_organisation(&copy).await.expect("a new code is accepted");
+    assert_eq!(store.organisation_by_ods(&copy.ods_code).await.unwrap(), copy);
+}
+
+pub async fn what_is_not_there_is_not_found(store: Arc<dyn Store>) {
+    let population = small_population();
+    store.replace_population(&population).await.unwrap();
+    let nobody = unused_nhs_number(&population);
+
+    assert!(matches!(store.patient_by_nhs_number(&nobody).await, Err(StoreError::NotFound)));
+    assert!(matches!(store.patient_by_id(Uuid::from_u128(1)).await, Err(StoreError::NotFound)));
+    assert!(matches!(store.organisation_by_ods(&OdsCode::parse("ZZ999").unwrap()).await, Err(StoreError::NotFound)));
+    assert!(matches!(store.organisation_by_id(Uuid::from_u128(1)).await, Err(StoreError::NotFound)));
+    assert!(matches!(store.staff_by_uid("no-such-staff").await, Err(StoreError::NotFound)));
+    assert!(store.conditions_for_patient(Uuid::from_u128(1)).await.unwrap().is_empty());
+    assert!(store.proxy_access_held_by(Uuid::from_u128(1)).await.unwrap().is_empty());
+}
+
+pub async fn the_directory_search_filters_by_text_kind_area_and_federation(store: Arc<dyn Store>) {
+    let population = small_population();
+    store.replace_population(&population).await.unwrap();
+    let practices = |o: &&carebook_core::model::Organisation| o.kind == OrganisationKind::GpPractice;
+
+    // Kind only: every practice, ordered by name.
+    let found = store
+        .search_organisations(&OrganisationSearch {
+            kinds: vec![OrganisationKind::GpPractice],
+            limit: 500,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(found.len(), population.organisations.iter().filter(practices).count());
+    assert!(found.windows(2).all(|w| w[0].name <= w[1].name), "ordered by name");
+
+    // Text matches name, town, postcode (with or without the space) and ODS
+    // code, ignoring case.
+    let sample = population.organisations.iter().find(practices).unwrap();
+    for text in [
+        sample.name.to_uppercase(),
+        sample.address.town.to_lowercase(),
+        sample.address.postcode.as_str().replace(' ', "").to_lowercase(),
+        sample.ods_code.as_str().to_lowercase(),
+    ] {
+        let found = store
+            .search_organisations(&OrganisationSearch { text: Some(text.clone()), limit: 500, ..Default::default() })
+            .await
+            .unwrap();
+        assert!(found.iter().any(|o| o.organisation_id == sample.organisation_id), "{text} finds the sample");
+    }
+    // Wildcards typed by a person are literal.
+    let found = store
+        .search_organisations(&OrganisationSearch { text: Some("%".into()), limit: 500, ..Default::default() })
+        .await
+        .unwrap();
+    assert!(found.is_empty());
+
+    // Area and federation narrow; limit caps.
+    for area in AreaCode::ALL {
+        let found = store
+            .search_organisations(&OrganisationSearch { area: Some(area), limit: 500, ..Default::default() })
+            .await
+            .unwrap();
+        assert_eq!(found.len(), population.organisations.iter().filter(|o| o.area == area).count());
+    }
+    let federation = &population.federations[0];
+    let found = store
+        .search_organisations(&OrganisationSearch {
+            federation_id: Some(federation.federation_id),
+            limit: 500,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(!found.is_empty());
+    assert!(found.iter().all(|o| o.federation_id == Some(federation.federation_id)));
+    assert!(found.iter().any(|o| o.kind == OrganisationKind::Hub), "the hub is a member");
+    let found = store.search_organisations(&OrganisationSearch { limit: 3, ..Default::default() }).await.unwrap();
+    assert_eq!(found.len(), 3);
+}
+
+pub async fn staff_come_back_with_every_role_they_hold(store: Arc<dyn Store>) {
+    let population = small_population();
+    store.replace_population(&population).await.unwrap();
+    for member in &population.staff {
+        let (found, mut roles) = store.staff_by_uid(&member.staff_uid).await.unwrap();
+        assert_eq!(&found, member);
+        let mut expected: Vec<_> = population
+            .staff_assignments
+            .iter()
+            .filter(|a| a.staff_member_id == member.staff_member_id)
+            .cloned()
+            .collect();
+        roles.sort_by_key(|a| (a.organisation_id, a.role.as_str()));
+        expected.sort_by_key(|a| (a.organisation_id, a.role.as_str()));
+        assert_eq!(roles, expected);
+    }
+}
+
+pub async fn proxies_see_the_people_they_act_for(store: Arc<dyn Store>) {
+    let population = small_population();
+    store.replace_population(&population).await.unwrap();
+    assert!(!population.proxies.is_empty(), "the small population has proxies");
+    for proxy in &population.proxies {
+        let held = store.proxy_access_held_by(proxy.proxy_patient_id).await.unwrap();
+        assert!(held.contains(proxy));
+        assert!(held.iter().all(|h| h.proxy_patient_id == proxy.proxy_patient_id));
+    }
+}

@@ -1,0 +1,116 @@
+//! The storage port. Each method is a whole unit of work (one transaction
+//! where it writes), because transactions do not cross a `dyn` boundary.
+//! SQLite and PostgreSQL implement it in crates/store-*; the conformance
+//! story in crates/conformance holds both to the same behaviour.
+
+use async_trait::async_trait;
+use uuid::Uuid;
+
+use crate::domain::{NhsNumber, OdsCode};
+use crate::model::{
+    Area, Condition, Federation, Organisation, OrganisationKind, Patient, Population, PopulationCounts, ProxyAccess,
+    StaffAssignment, StaffMember,
+};
+
+/// Storage speaks storage: what went wrong in its own terms. The edges decide
+/// what a person sees.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness or reference rule of the store refused the change; the
+    /// string names the rule (the constraint), never the data.
+    #[error("conflict with {0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Other(Box<dyn std::error::Error + Send + Sync + 'static>),
+}
+
+impl StoreError {
+    pub fn other(e: impl std::error::Error + Send + Sync + 'static) -> Self {
+        StoreError::Other(Box::new(e))
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Which migrations the binary knows and which the database has applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationStatus {
+    pub known: Vec<i64>,
+    pub applied: Vec<i64>,
+}
+
+impl MigrationStatus {
+    /// Current when every known migration has been applied successfully.
+    pub fn is_current(&self) -> bool {
+        self.known.iter().all(|v| self.applied.contains(v))
+    }
+    pub fn pending(&self) -> Vec<i64> {
+        self.known.iter().copied().filter(|v| !self.applied.contains(v)).collect()
+    }
+}
+
+/// A search of the organisation directory.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrganisationSearch {
+    /// Matched case-insensitively against name, town, postcode and ODS code.
+    pub text: Option<String>,
+    /// Empty means every kind.
+    pub kinds: Vec<OrganisationKind>,
+    pub area: Option<crate::model::AreaCode>,
+    pub federation_id: Option<Uuid>,
+    /// At most this many, ordered by name.
+    pub limit: u32,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// "sqlite" or "postgres", for logs and /ready.
+    fn backend(&self) -> &'static str;
+
+    /// A round trip to the database.
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// Apply every pending migration.
+    async fn migrate(&self) -> StoreResult<()>;
+
+    async fn migration_status(&self) -> StoreResult<MigrationStatus>;
+
+    /// Replace everything with `population`, in one transaction: on failure
+    /// the store is left exactly as it was. Used by `carebook demo` and by the
+    /// demonstration reset.
+    async fn replace_population(&self, population: &Population) -> StoreResult<PopulationCounts>;
+
+    async fn population_counts(&self) -> StoreResult<PopulationCounts>;
+
+    async fn list_areas(&self) -> StoreResult<Vec<Area>>;
+
+    async fn list_federations(&self) -> StoreResult<Vec<Federation>>;
+
+    /// Add one organisation. `Conflict` when its ODS code is taken.
+    async fn insert_organisation(&self, organisation: &Organisation) -> StoreResult<()>;
+
+    async fn search_organisations(&self, search: &OrganisationSearch) -> StoreResult<Vec<Organisation>>;
+
+    async fn organisation_by_ods(&self, ods_code: &OdsCode) -> StoreResult<Organisation>;
+
+    async fn organisation_by_id(&self, organisation_id: Uuid) -> StoreResult<Organisation>;
+
+    /// Add one patient. `Conflict` when the NHS number is already registered
+    /// or the practice does not exist.
+    async fn insert_patient(&self, patient: &Patient) -> StoreResult<()>;
+
+    async fn patient_by_id(&self, patient_id: Uuid) -> StoreResult<Patient>;
+
+    async fn patient_by_nhs_number(&self, nhs_number: &NhsNumber) -> StoreResult<Patient>;
+
+    async fn conditions_for_patient(&self, patient_id: Uuid) -> StoreResult<Vec<Condition>>;
+
+    /// A member of staff by the subject their identity provider gives them,
+    /// with every role they hold.
+    async fn staff_by_uid(&self, staff_uid: &str) -> StoreResult<(StaffMember, Vec<StaffAssignment>)>;
+
+    /// The people `proxy_patient_id` may act for.
+    async fn proxy_access_held_by(&self, proxy_patient_id: Uuid) -> StoreResult<Vec<ProxyAccess>>;
+}

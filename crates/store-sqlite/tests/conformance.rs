@@ -1,0 +1,29 @@
+//! The conformance story against SQLite: a new database file per scenario.
+
+use std::sync::Arc;
+
+use carebook_conformance::{conformance_tests, Fresh};
+use carebook_core::store::Store;
+use carebook_store_sqlite::SqliteStore;
+
+async fn fresh() -> Option<Fresh> {
+    let dir = std::env::temp_dir().join(format!("carebook-test-{}", uuid_like()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}/carebook.db", dir.display());
+    let store = SqliteStore::connect(&url).await.expect("open sqlite");
+    store.migrate().await.expect("migrate");
+    Some(Fresh {
+        store: Arc::new(store),
+        cleanup: Some(Box::pin(async move {
+            let _ = std::fs::remove_dir_all(&dir);
+        })),
+    })
+}
+
+fn uuid_like() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    format!("{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+}
+
+conformance_tests!(fresh);

@@ -1,0 +1,270 @@
+//! Typed, layered configuration: built-in defaults, then an optional TOML
+//! file, then `CAREBOOK_*` environment variables (`__` separates a section,
+//! e.g. `CAREBOOK_DEMO__SEED`), then command-line flags. Secrets live in
+//! [`Secret`], whose `Debug` never shows the value.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+/// Every key with its default. README's configuration reference mirrors it.
+pub const DEFAULTS: &str = r#"
+# Address to listen on.
+listen = "127.0.0.1:3000"
+# sqlite://PATH (embedded; created on first run, WAL mode) or postgres://...
+database_url = "sqlite://data/carebook.db"
+# Where the built site lives (pkg/carebook.js, .wasm, .css, favicon...).
+site_root = "target/site"
+# development | production. Production refuses the demonstration.
+environment = "development"
+# The address people use, e.g. https://carebook.example.org. When it starts
+# with https, cookies are Secure and HSTS is sent.
+public_url = ""
+# pretty | json
+log_format = "pretty"
+# A tracing filter, e.g. "info" or "carebook_server=debug,info".
+log_level = "info"
+# Minutes of inactivity after which a session ends.
+session_idle_minutes = 30
+# Database connections in the pool.
+database_pool_size = 16
+
+[demo]
+# The embedded database `carebook demo` rebuilds at every start.
+database_url = "sqlite://data/demo.db"
+# The synthetic population: same seed, same people.
+seed = 20261124
+patients = 600
+"#;
+
+#[derive(Clone, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // A database URL may carry a password: show only its scheme.
+        let scheme = self.0.split("://").next().filter(|s| s.len() < self.0.len()).unwrap_or("");
+        if scheme.is_empty() {
+            f.write_str("\"[redacted]\"")
+        } else {
+            write!(f, "\"{scheme}://[redacted]\"")
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemoConfig {
+    pub database_url: Secret,
+    pub seed: u64,
+    pub patients: usize,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub database_url: Secret,
+    pub site_root: PathBuf,
+    pub environment: Environment,
+    pub public_url: String,
+    pub log_format: LogFormat,
+    pub log_level: String,
+    pub session_idle_minutes: i64,
+    pub database_pool_size: u32,
+    pub demo: DemoConfig,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("could not read the configuration file {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("the configuration file {path} is not valid TOML: {source}")]
+    File { path: String, source: toml::de::Error },
+    #[error("the configuration is not valid: {0}")]
+    Invalid(toml::de::Error),
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// Flags given on the command line; they win over everything else.
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    pub config_file: Option<PathBuf>,
+    pub values: Vec<(String, String)>,
+}
+
+impl Config {
+    /// Defaults only: what tests start from.
+    pub fn defaults() -> Self {
+        Self::from_table(defaults_table()).expect("built-in defaults are valid")
+    }
+
+    /// Defaults, then the file (flag `--config` or `CAREBOOK_CONFIG`), then
+    /// the environment, then flags.
+    pub fn load(overrides: &Overrides, env: impl IntoIterator<Item = (String, String)>) -> Result<Self, ConfigError> {
+        let env: Vec<(String, String)> = env.into_iter().filter(|(k, _)| k.starts_with("CAREBOOK_")).collect();
+        let mut table = defaults_table();
+        let file = overrides.config_file.clone().or_else(|| {
+            env.iter().find(|(k, _)| k == "CAREBOOK_CONFIG").map(|(_, v)| PathBuf::from(v))
+        });
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
+            let file_table: toml::Table = toml::from_str(&text)
+                .map_err(|source| ConfigError::File { path: path.display().to_string(), source })?;
+            merge(&mut table, file_table);
+        }
+        for (key, value) in env {
+            let Some(name) = key.strip_prefix("CAREBOOK_") else { continue };
+            if name == "CONFIG" || name.starts_with("TEST_") {
+                continue;
+            }
+            set(&mut table, &name.to_lowercase(), &value);
+        }
+        for (key, value) in &overrides.values {
+            set(&mut table, key, value);
+        }
+        Self::from_table(table)
+    }
+
+    fn from_table(table: toml::Table) -> Result<Self, ConfigError> {
+        let config: Config = toml::Value::Table(table).try_into().map_err(ConfigError::Invalid)?;
+        Ok(config)
+    }
+
+    /// Served over HTTPS: Secure cookies and HSTS.
+    pub fn https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+fn defaults_table() -> toml::Table {
+    toml::from_str(DEFAULTS).expect("DEFAULTS is valid TOML")
+}
+
+fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (k, v) in over {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+/// Set `section__key` (or `key`) from a string, typed like the default it
+/// replaces so that numbers stay numbers.
+fn set(table: &mut toml::Table, path: &str, value: &str) {
+    let mut parts: Vec<&str> = path.split("__").collect();
+    let last = parts.pop().unwrap_or_default().to_string();
+    let mut t = table;
+    for p in parts {
+        t = match t.entry(p.to_string()).or_insert_with(|| toml::Value::Table(Default::default())) {
+            toml::Value::Table(inner) => inner,
+            other => {
+                *other = toml::Value::Table(Default::default());
+                match other {
+                    toml::Value::Table(inner) => inner,
+                    _ => unreachable!(),
+                }
+            }
+        };
+    }
+    let typed = match t.get(&last) {
+        Some(toml::Value::Integer(_)) => value.parse::<i64>().map(toml::Value::Integer).ok(),
+        Some(toml::Value::Boolean(_)) => value.parse::<bool>().map(toml::Value::Boolean).ok(),
+        _ => None,
+    };
+    t.insert(last, typed.unwrap_or_else(|| toml::Value::String(value.to_string())));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn the_defaults_listen_on_localhost_3000_with_sqlite() {
+        let c = Config::defaults();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:3000");
+        assert!(c.database_url.expose().starts_with("sqlite://"));
+        assert_eq!(c.environment, Environment::Development);
+    }
+
+    #[test]
+    fn the_file_then_the_environment_then_flags_win_in_that_order() {
+        let dir = std::env::temp_dir().join(format!("carebook-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("carebook.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:4000\"\nlog_level = \"debug\"\n[demo]\nseed = 7\n").unwrap();
+        let overrides = Overrides { config_file: Some(file.clone()), values: vec![] };
+
+        let c = Config::load(&overrides, env(&[("CAREBOOK_LOG_LEVEL", "warn"), ("CAREBOOK_DEMO__PATIENTS", "301")]))
+            .unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:4000");
+        assert_eq!(c.log_level, "warn");
+        assert_eq!(c.demo.seed, 7);
+        assert_eq!(c.demo.patients, 301);
+
+        let overrides = Overrides { config_file: Some(file), values: vec![("listen".into(), "127.0.0.1:5000".into())] };
+        let c = Config::load(&overrides, env(&[("CAREBOOK_LISTEN", "127.0.0.1:4500")])).unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:5000");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn an_unknown_key_or_a_bad_value_is_refused_with_its_name() {
+        let err = Config::load(&Overrides::default(), env(&[("CAREBOOK_LISTEN", "not an address")])).unwrap_err();
+        assert!(err.to_string().contains("listen"), "{err}");
+        let err = Config::load(&Overrides::default(), env(&[("CAREBOOK_NO_SUCH_KEY", "1")])).unwrap_err();
+        assert!(err.to_string().contains("no_such_key"), "{err}");
+    }
+
+    #[test]
+    fn secrets_are_never_printed() {
+        let c = Config::load(
+            &Overrides::default(),
+            env(&[("CAREBOOK_DATABASE_URL", "postgres://carebook:hunter2@db.example.org/carebook")]),
+        )
+        .unwrap();
+        let printed = format!("{c:?}");
+        assert!(!printed.contains("hunter2"), "{printed}");
+        assert!(printed.contains("postgres://[redacted]"));
+    }
+
+    #[test]
+    fn https_public_urls_switch_on_secure_cookies() {
+        let c = Config::load(&Overrides::default(), env(&[("CAREBOOK_PUBLIC_URL", "https://carebook.example.org")]))
+            .unwrap();
+        assert!(c.https());
+        assert!(!Config::defaults().https());
+    }
+}

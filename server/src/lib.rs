@@ -1,0 +1,10 @@
+//! The carebook server: configuration, telemetry and wiring. The domain is
+//! in carebook-core, the pages in carebook-app, storage in carebook-store-*.
+
+pub mod cli;
+pub mod config;
+mod ops;
+mod security;
+mod sessions;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,217 @@
+//! Building the application: store, services, sessions, pages, operations.
+//! `Application::build` binds the listener (port 0 in tests) and exposes
+//! the port, so tests start the real thing.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use axum::middleware;
+use axum::Router;
+use carebook_app::api::demo::DemoSpec;
+use carebook_app::{shell, App, SiteSettings};
+use carebook_core::clock::{Clock, SystemClock};
+use carebook_core::services::Services;
+use carebook_core::store::{Store, StoreError};
+use carebook_store_postgres::PostgresStore;
+use carebook_store_sqlite::SqliteStore;
+use leptos::prelude::provide_context;
+use leptos::config::LeptosOptions;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tokio::net::TcpListener;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use crate::config::{Config, Environment};
+use crate::ops::{self, Metrics};
+use crate::security::{self, SecurityConfig};
+use crate::sessions::SessionBackend;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub services: Services,
+    pub metrics: Metrics,
+    pub leptos_options: LeptosOptions,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("the database URL must start with sqlite:// or postgres://")]
+    UnknownDatabase,
+    #[error("could not open the store: {0}")]
+    Store(#[from] StoreError),
+    #[error("could not prepare the session table: {0}")]
+    Sessions(String),
+    #[error("the demonstration is refused in production (environment = \"production\")")]
+    DemoInProduction,
+    #[error("could not listen on {addr}: {source}")]
+    Bind { addr: String, source: std::io::Error },
+}
+
+/// How the process was asked to run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Serve,
+    /// Fresh embedded database loaded with the synthetic population.
+    Demo,
+}
+
+/// Open the store named by `url`, apply migrations, and make the matching
+/// session store.
+pub async fn open_store(url: &str, pool_size: u32) -> Result<(Arc<dyn Store>, SessionBackend), StartupError> {
+    if url.starts_with("sqlite:") {
+        let store = SqliteStore::connect(url).await?;
+        store.migrate().await?;
+        let sessions = SessionBackend::Sqlite(tower_sessions_sqlx_store::SqliteStore::new(store.pool().clone()));
+        sessions.migrate().await.map_err(|e| StartupError::Sessions(e.to_string()))?;
+        Ok((Arc::new(store), sessions))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        let store = PostgresStore::connect_with_pool_size(url, pool_size).await?;
+        store.migrate().await?;
+        let sessions = SessionBackend::Postgres(tower_sessions_sqlx_store::PostgresStore::new(store.pool().clone()));
+        sessions.migrate().await.map_err(|e| StartupError::Sessions(e.to_string()))?;
+        Ok((Arc::new(store), sessions))
+    } else {
+        Err(StartupError::UnknownDatabase)
+    }
+}
+
+pub struct Application {
+    port: u16,
+    services: Services,
+    server: Pin<Box<dyn Future<Output = std::io::Result<()>> + Send>>,
+}
+
+impl Application {
+    pub async fn build(config: Config, mode: Mode) -> Result<Self, StartupError> {
+        Self::build_with_clock(config, mode, Arc::new(SystemClock)).await
+    }
+
+    pub async fn build_with_clock(config: Config, mode: Mode, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
+        let demo = mode == Mode::Demo;
+        if demo && config.environment == Environment::Production {
+            return Err(StartupError::DemoInProduction);
+        }
+        let url = if demo { config.demo.database_url.expose() } else { config.database_url.expose() };
+        let (store, session_backend) = open_store(url, config.database_pool_size).await?;
+        if demo {
+            let population = carebook_core::demo::generate_with(config.demo.seed, config.demo.patients);
+            let counts = store.replace_population(&population).await?;
+            tracing::info!(patients = counts.patients, organisations = counts.organisations, "demonstration loaded");
+        }
+        let services = Services::new(store, clock);
+
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| StartupError::Bind { addr: config.listen.to_string(), source })?;
+        let local = listener.local_addr().map_err(|source| StartupError::Bind { addr: config.listen.to_string(), source })?;
+
+        let router = router(&config, services.clone(), session_backend.clone(), demo, local);
+        let deletion = tokio::spawn(
+            tower_sessions::session_store::ExpiredDeletion::continuously_delete_expired(
+                session_backend,
+                std::time::Duration::from_secs(300),
+            ),
+        );
+        let server = async move {
+            let result = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+                .with_graceful_shutdown(shutdown_signal())
+                .await;
+            deletion.abort();
+            result
+        };
+        tracing::info!(address = %local, store = services.store.backend(), demo, "carebook listening");
+        Ok(Self { port: local.port(), services, server: Box::pin(server) })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn services(&self) -> &Services {
+        &self.services
+    }
+
+    /// Serve until SIGTERM or Ctrl-C, then finish the requests in flight.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn router(
+    config: &Config,
+    services: Services,
+    sessions: SessionBackend,
+    demo: bool,
+    local: std::net::SocketAddr,
+) -> Router {
+    let leptos_options = LeptosOptions::builder()
+        .output_name(carebook_app::OUTPUT_NAME)
+        .site_root(config.site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(local)
+        .build();
+    let metrics = Metrics::default();
+    let state = AppState { services: services.clone(), metrics: metrics.clone(), leptos_options: leptos_options.clone() };
+    let settings = SiteSettings { demo };
+    let spec = DemoSpec { seed: config.demo.seed, patients: config.demo.patients };
+    let context = move || {
+        provide_context(services.clone());
+        provide_context(settings);
+        provide_context(spec);
+    };
+    let routes = generate_route_list(App);
+
+    let session_layer = SessionManagerLayer::new(sessions)
+        .with_name("carebook_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.https())
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(config.session_idle_minutes)));
+
+    let pages = Router::new()
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell));
+
+    Router::new()
+        .merge(ops::router())
+        .merge(pages)
+        .with_state(state)
+        .layer(session_layer)
+        .layer(middleware::from_fn(security::same_origin))
+        .layer(middleware::from_fn_with_state(SecurityConfig { https: config.https() }, security::headers))
+        .layer(middleware::from_fn_with_state(metrics, ops::record))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,11 @@
+//! Integration tests: the real application on port 0, spoken to over HTTP.
+//! One binary for all of them (zero-to-production's layout).
+
+mod helpers;
+
+mod config_and_startup;
+mod demonstration;
+mod operations;
+mod pages;
+mod postgres;
+mod security;
