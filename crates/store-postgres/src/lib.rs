@@ -1,0 +1,486 @@
+//! The production store: PostgreSQL, for any number of server instances
+//! and workers. Queries are checked when the tests run (the conformance
+//! story exercises every one of them against a fresh schema), so a clean
+//! checkout builds without a database.
+
+mod rows;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use carebook_core::domain::{NhsNumber, OdsCode};
+use carebook_core::model::{
+    Area, Condition, Federation, Organisation, Patient, Population, PopulationCounts, ProxyAccess, StaffAssignment,
+    StaffMember,
+};
+use carebook_core::store::{MigrationStatus, OrganisationSearch, Store, StoreError, StoreResult};
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgPool, Row};
+use uuid::Uuid;
+
+use rows::*;
+
+/// Every migration in migrations/postgres, embedded in the binary.
+pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/postgres");
+
+#[derive(Clone, Debug)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    pub const DEFAULT_POOL_SIZE: u32 = 16;
+
+    /// Connect to `url`, e.g. `postgres://carebook@db.example.org/carebook`.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        Self::connect_with_pool_size(url, Self::DEFAULT_POOL_SIZE).await
+    }
+
+    pub async fn connect_with_pool_size(url: &str, pool_size: u32) -> StoreResult<Self> {
+        let options = PgConnectOptions::from_str(url).map_err(StoreError::other)?;
+        Self::connect_with_options(options, pool_size).await
+    }
+
+    /// For tests that pin every connection to a schema of their own.
+    pub async fn connect_with_options(options: PgConnectOptions, pool_size: u32) -> StoreResult<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(pool_size.max(1))
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await
+            .map_err(StoreError::other)?;
+        Ok(Self { pool })
+    }
+
+    /// The pool, for the session store that shares the database.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+fn id(u: Uuid) -> Uuid {
+    u
+}
+
+/// A refused constraint becomes `Conflict` naming the rule; anything else
+/// stays opaque.
+pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::RowNotFound => StoreError::NotFound,
+        sqlx::Error::Database(db) if db.is_unique_violation() || db.is_foreign_key_violation() || db.is_check_violation() => {
+            // PostgreSQL names the constraint that refused the change.
+            StoreError::Conflict(db.constraint().unwrap_or("constraint").to_string())
+        }
+        _ => StoreError::other(e),
+    }
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    #[tracing::instrument(skip_all, err)]
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("select 1").execute(&self.pool).await.map_err(map_err)?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, err)]
+    async fn migrate(&self) -> StoreResult<()> {
+        MIGRATOR.run(&self.pool).await.map_err(StoreError::other)
+    }
+
+    async fn migration_status(&self) -> StoreResult<MigrationStatus> {
+        let known = MIGRATOR.iter().map(|m| m.version).collect();
+        // to_regclass follows search_path, as the migrator does.
+        let exists: bool = sqlx::query_scalar("select to_regclass('_sqlx_migrations') is not null")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_err)?;
+        let applied = if !exists {
+            Vec::new()
+        } else {
+            sqlx::query_scalar("select version from _sqlx_migrations where success order by version")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map_err)?
+        };
+        Ok(MigrationStatus { known, applied })
+    }
+
+    #[tracing::instrument(skip_all, err)]
+    async fn replace_population(&self, p: &Population) -> StoreResult<PopulationCounts> {
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        // TRUNCATE is transactional in PostgreSQL: a failure below rolls it
+        // back with everything else.
+        sqlx::query(
+            "truncate proxy_access, patient_condition, patient, staff_assignment, staff_member, location,
+                 organisation, federation, area",
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        for a in &p.areas {
+            sqlx::query("insert into area (area_code, name) values ($1, $2)")
+                .bind(a.code.as_str())
+                .bind(&a.name)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        }
+        for f in &p.federations {
+            sqlx::query("insert into federation (federation_id, name, area_code) values ($1, $2, $3)")
+                .bind(id(f.federation_id))
+                .bind(&f.name)
+                .bind(f.area.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        }
+        for o in &p.organisations {
+            insert_organisation(&mut tx, o).await?;
+        }
+        for l in &p.locations {
+            sqlx::query(
+                "insert into location (location_id, organisation_id, name, address_line1, address_line2, town, postcode)
+                 values ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(id(l.location_id))
+            .bind(id(l.organisation_id))
+            .bind(&l.name)
+            .bind(&l.address.line1)
+            .bind(&l.address.line2)
+            .bind(&l.address.town)
+            .bind(l.address.postcode.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        }
+        for s in &p.staff {
+            sqlx::query(
+                "insert into staff_member (staff_member_id, staff_uid, given_name, family_name, email, clinical_role)
+                 values ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id(s.staff_member_id))
+            .bind(&s.staff_uid)
+            .bind(&s.given_name)
+            .bind(&s.family_name)
+            .bind(s.email.as_str())
+            .bind(s.clinical_role.map(|r| r.as_str()))
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        }
+        for a in &p.staff_assignments {
+            sqlx::query("insert into staff_assignment (staff_member_id, organisation_id, role) values ($1, $2, $3)")
+                .bind(id(a.staff_member_id))
+                .bind(id(a.organisation_id))
+                .bind(a.role.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        }
+        insert_patients(&mut tx, &p.patients).await?;
+        insert_conditions(&mut tx, &p.conditions).await?;
+        for x in &p.proxies {
+            sqlx::query(
+                "insert into proxy_access (proxy_access_id, proxy_patient_id, subject_patient_id, relationship,
+                     scopes, valid_from, valid_until)
+                 values ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(id(x.proxy_access_id))
+            .bind(id(x.proxy_patient_id))
+            .bind(id(x.subject_patient_id))
+            .bind(x.relationship.as_str())
+            .bind(scopes_to_text(&x.scopes))
+            .bind(x.valid_from)
+            .bind(x.valid_until)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        }
+        tx.commit().await.map_err(map_err)?;
+        self.population_counts().await
+    }
+
+    async fn population_counts(&self) -> StoreResult<PopulationCounts> {
+        let row = sqlx::query(
+            "select
+                (select count(*) from area) as areas,
+                (select count(*) from federation) as federations,
+                (select count(*) from organisation) as organisations,
+                (select count(*) from location) as locations,
+                (select count(*) from staff_member) as staff,
+                (select count(*) from staff_assignment) as staff_assignments,
+                (select count(*) from patient) as patients,
+                (select count(*) from patient_condition) as conditions,
+                (select count(*) from proxy_access) as proxies",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let n = |c: &str| -> StoreResult<u64> { Ok(row.try_get::<i64, _>(c).map_err(map_err)? as u64) };
+        Ok(PopulationCounts {
+            areas: n("areas")?,
+            federations: n("federations")?,
+            organisations: n("organisations")?,
+            locations: n("locations")?,
+            staff: n("staff")?,
+            staff_assignments: n("staff_assignments")?,
+            patients: n("patients")?,
+            conditions: n("conditions")?,
+            proxies: n("proxies")?,
+        })
+    }
+
+    async fn list_areas(&self) -> StoreResult<Vec<Area>> {
+        let rows = sqlx::query("select area_code, name from area order by name")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(area_from_row).collect()
+    }
+
+    async fn list_federations(&self) -> StoreResult<Vec<Federation>> {
+        let rows = sqlx::query("select federation_id, name, area_code from federation order by name")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+        rows.iter().map(federation_from_row).collect()
+    }
+
+    #[tracing::instrument(skip_all, err)]
+    async fn insert_organisation(&self, organisation: &Organisation) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        insert_organisation(&mut tx, organisation).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn search_organisations(&self, search: &OrganisationSearch) -> StoreResult<Vec<Organisation>> {
+        let kinds: Vec<String> = search.kinds.iter().map(|k| k.as_str().to_string()).collect();
+        let pattern = search.text.as_deref().map(|t| format!("%{}%", escape_like(&t.to_lowercase())));
+        let rows = sqlx::query(&format!(
+            "select {ORGANISATION_COLUMNS} from organisation
+             where (cardinality($1::text[]) = 0 or kind = any($1))
+               and ($2::text is null or area_code = $2)
+               and ($3::uuid is null or federation_id = $3)
+               and ($4::text is null
+                    or name ilike $4
+                    or town ilike $4
+                    or postcode ilike $4
+                    or replace(postcode, ' ', '') ilike replace($4, ' ', '')
+                    or ods_code ilike $4)
+             order by name, ods_code
+             limit $5"
+        ))
+        .bind(kinds)
+        .bind(search.area.map(|a| a.as_str()))
+        .bind(search.federation_id)
+        .bind(pattern)
+        .bind(i64::from(search.limit.max(1)))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter().map(organisation_from_row).collect()
+    }
+
+    async fn organisation_by_ods(&self, ods_code: &OdsCode) -> StoreResult<Organisation> {
+        let row = sqlx::query(&format!("select {ORGANISATION_COLUMNS} from organisation where ods_code = $1"))
+            .bind(ods_code.as_str())
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_err)?;
+        organisation_from_row(&row)
+    }
+
+    async fn organisation_by_id(&self, organisation_id: Uuid) -> StoreResult<Organisation> {
+        let row = sqlx::query(&format!("select {ORGANISATION_COLUMNS} from organisation where organisation_id = $1"))
+            .bind(id(organisation_id))
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_err)?;
+        organisation_from_row(&row)
+    }
+
+    #[tracing::instrument(skip_all, err)]
+    async fn insert_patient(&self, patient: &Patient) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        insert_patient(&mut tx, patient).await?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn patient_by_id(&self, patient_id: Uuid) -> StoreResult<Patient> {
+        let row = sqlx::query(&format!("select {PATIENT_COLUMNS} from patient where patient_id = $1"))
+            .bind(id(patient_id))
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_err)?;
+        patient_from_row(&row)
+    }
+
+    async fn patient_by_nhs_number(&self, nhs_number: &NhsNumber) -> StoreResult<Patient> {
+        let row = sqlx::query(&format!("select {PATIENT_COLUMNS} from patient where nhs_number = $1"))
+            .bind(nhs_number.as_str())
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_err)?;
+        patient_from_row(&row)
+    }
+
+    async fn conditions_for_patient(&self, patient_id: Uuid) -> StoreResult<Vec<Condition>> {
+        let rows = sqlx::query(
+            "select patient_condition_id, patient_id, snomed_code, display, clinical_status, onset_date,
+                    recorded_by_organisation_id
+             from patient_condition where patient_id = $1 order by onset_date, display",
+        )
+        .bind(id(patient_id))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter().map(condition_from_row).collect()
+    }
+
+    async fn staff_by_uid(&self, staff_uid: &str) -> StoreResult<(StaffMember, Vec<StaffAssignment>)> {
+        let row = sqlx::query(
+            "select staff_member_id, staff_uid, given_name, family_name, email, clinical_role
+             from staff_member where staff_uid = $1",
+        )
+        .bind(staff_uid)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let member = staff_from_row(&row)?;
+        let rows = sqlx::query(
+            "select staff_member_id, organisation_id, role from staff_assignment
+             where staff_member_id = $1 order by organisation_id, role",
+        )
+        .bind(id(member.staff_member_id))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let assignments = rows.iter().map(assignment_from_row).collect::<StoreResult<_>>()?;
+        Ok((member, assignments))
+    }
+
+    async fn proxy_access_held_by(&self, proxy_patient_id: Uuid) -> StoreResult<Vec<ProxyAccess>> {
+        let rows = sqlx::query(
+            "select proxy_access_id, proxy_patient_id, subject_patient_id, relationship, scopes, valid_from, valid_until
+             from proxy_access where proxy_patient_id = $1 order by valid_from, proxy_access_id",
+        )
+        .bind(id(proxy_patient_id))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter().map(proxy_from_row).collect()
+    }
+}
+
+async fn insert_organisation(tx: &mut sqlx::PgConnection, o: &Organisation) -> StoreResult<()> {
+    sqlx::query(
+        "insert into organisation (organisation_id, ods_code, name, kind, area_code, federation_id,
+             address_line1, address_line2, town, postcode, phone, email)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(id(o.organisation_id))
+    .bind(o.ods_code.as_str())
+    .bind(&o.name)
+    .bind(o.kind.as_str())
+    .bind(o.area.as_str())
+    .bind(o.federation_id.map(id))
+    .bind(&o.address.line1)
+    .bind(&o.address.line2)
+    .bind(&o.address.town)
+    .bind(o.address.postcode.as_str())
+    .bind(o.phone.as_ref().map(|p| p.as_e164()))
+    .bind(o.email.as_ref().map(|e| e.as_str()))
+    .execute(tx)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
+async fn insert_patient(tx: &mut sqlx::PgConnection, p: &Patient) -> StoreResult<()> {
+    sqlx::query(
+        "insert into patient (patient_id, nhs_number, given_name, family_name, date_of_birth, sex, email, phone,
+             address_line1, address_line2, town, postcode, registered_practice_id, nominated_pharmacy_id)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    )
+    .bind(id(p.patient_id))
+    .bind(p.nhs_number.as_str())
+    .bind(&p.given_name)
+    .bind(&p.family_name)
+    .bind(p.date_of_birth)
+    .bind(p.sex.as_str())
+    .bind(p.email.as_ref().map(|e| e.as_str()))
+    .bind(p.phone.as_ref().map(|e| e.as_e164()))
+    .bind(&p.address.line1)
+    .bind(&p.address.line2)
+    .bind(&p.address.town)
+    .bind(p.address.postcode.as_str())
+    .bind(id(p.registered_practice_id))
+    .bind(p.nominated_pharmacy_id.map(id))
+    .execute(tx)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
+/// Many patients in one statement: the demonstration loads hundreds.
+async fn insert_patients(tx: &mut sqlx::PgConnection, patients: &[Patient]) -> StoreResult<()> {
+    for chunk in patients.chunks(1000) {
+        let col = |f: &dyn Fn(&Patient) -> Option<String>| chunk.iter().map(f).collect::<Vec<_>>();
+        sqlx::query(
+            "insert into patient (patient_id, nhs_number, given_name, family_name, date_of_birth, sex, email, phone,
+                 address_line1, address_line2, town, postcode, registered_practice_id, nominated_pharmacy_id)
+             select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::date[], $6::text[], $7::text[],
+                 $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::uuid[], $14::uuid[])",
+        )
+        .bind(chunk.iter().map(|p| p.patient_id).collect::<Vec<_>>())
+        .bind(col(&|p| Some(p.nhs_number.as_str().to_string())))
+        .bind(col(&|p| Some(p.given_name.clone())))
+        .bind(col(&|p| Some(p.family_name.clone())))
+        .bind(chunk.iter().map(|p| p.date_of_birth).collect::<Vec<_>>())
+        .bind(col(&|p| Some(p.sex.as_str().to_string())))
+        .bind(col(&|p| p.email.as_ref().map(|e| e.as_str().to_string())))
+        .bind(col(&|p| p.phone.as_ref().map(|e| e.as_e164().to_string())))
+        .bind(col(&|p| Some(p.address.line1.clone())))
+        .bind(col(&|p| p.address.line2.clone()))
+        .bind(col(&|p| Some(p.address.town.clone())))
+        .bind(col(&|p| Some(p.address.postcode.as_str().to_string())))
+        .bind(chunk.iter().map(|p| p.registered_practice_id).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|p| p.nominated_pharmacy_id).collect::<Vec<_>>())
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    }
+    Ok(())
+}
+
+async fn insert_conditions(tx: &mut sqlx::PgConnection, conditions: &[Condition]) -> StoreResult<()> {
+    for chunk in conditions.chunks(1000) {
+        sqlx::query(
+            "insert into patient_condition (patient_condition_id, patient_id, snomed_code, display,
+                 clinical_status, onset_date, recorded_by_organisation_id)
+             select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::date[], $7::uuid[])",
+        )
+        .bind(chunk.iter().map(|c| c.condition_id).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|c| c.patient_id).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|c| c.code.code.clone()).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|c| c.code.display.clone()).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|c| c.clinical_status.as_str().to_string()).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|c| c.onset_date).collect::<Vec<_>>())
+        .bind(chunk.iter().map(|c| c.recorded_by_organisation_id).collect::<Vec<_>>())
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    }
+    Ok(())
+}
+
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
