@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! carebook's pages. Rendered on the server (feature `ssr`) and hydrated in
 //! the browser (feature `hydrate`); every page works before and without
 //! hydration, because every form is a plain HTML form first.

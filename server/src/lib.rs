@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! The carebook server: configuration, telemetry and wiring. The domain is
 //! in carebook-core, the pages in carebook-app, storage in carebook-store-*.
 

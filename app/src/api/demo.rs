@@ -20,7 +20,7 @@ pub struct PersonaView {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DemonstrationOverview {
+pub struct DemonstrationSummary {
     pub patients: u64,
     pub organisations: u64,
     pub staff: u64,
@@ -39,7 +39,7 @@ fn demo_spec() -> Option<DemoSpec> {
 
 /// `None` when carebook is not running as a demonstration.
 #[server(prefix = "/_server", endpoint = "demonstration/overview")]
-pub async fn demonstration_overview() -> Result<Option<DemonstrationOverview>, ServerFnError> {
+pub async fn demonstration_overview() -> Result<Option<DemonstrationSummary>, ServerFnError> {
     use carebook_core::demo;
     if demo_spec().is_none() {
         return Ok(None);
@@ -58,7 +58,7 @@ pub async fn demonstration_overview() -> Result<Option<DemonstrationOverview>, S
         .into_iter()
         .map(|p| PersonaView { label: p.label.to_string(), description: p.description.to_string(), nhs_number: String::new() })
         .collect();
-    Ok(Some(DemonstrationOverview {
+    Ok(Some(DemonstrationSummary {
         patients: counts.patients,
         organisations: counts.organisations,
         staff: counts.staff,

@@ -17,7 +17,7 @@ pub struct PracticeSummary {
 
 /// A practice or hub page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PracticeProfile {
+pub struct PracticeDetails {
     pub summary: PracticeSummary,
     pub address_lines: Vec<String>,
     pub phone: Option<String>,
@@ -49,7 +49,7 @@ pub async fn find_practices(q: String) -> Result<Vec<PracticeSummary>, ServerFnE
 
 /// The page for one practice or hub; `None` when there is no such code.
 #[server(prefix = "/_server", endpoint = "directory/practice-profile")]
-pub async fn practice_profile(ods: String) -> Result<Option<PracticeProfile>, ServerFnError> {
+pub async fn practice_profile(ods: String) -> Result<Option<PracticeDetails>, ServerFnError> {
     use carebook_core::model::OrganisationKind;
     use carebook_core::store::StoreError;
 
@@ -69,7 +69,7 @@ pub async fn practice_profile(ods: String) -> Result<Option<PracticeProfile>, Se
     address_lines.extend(o.address.line2.clone());
     address_lines.push(o.address.town.clone());
     address_lines.push(o.address.postcode.to_string());
-    Ok(Some(PracticeProfile {
+    Ok(Some(PracticeDetails {
         summary: summary(o),
         address_lines,
         phone: o.phone.as_ref().map(|p| p.to_string()),

@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::demo::{demonstration_overview, ResetDemonstration};
+use crate::components::layout::ErrorSummary;
 use crate::pages::error::ServiceErrorPage;
 use crate::pages::not_found::NotFoundPage;
 
@@ -64,7 +65,14 @@ pub fn DemonstrationPage() -> impl IntoView {
                                 </table>
                                 <h2>"Reset for the next audience"</h2>
                                 <p>"This puts every person, appointment and message back as it was when the demonstration started."</p>
-                                <ActionForm action=reset>
+                                {move || reset.value().get().and_then(|r| r.err()).map(|e| {
+                                    let message = match e {
+                                        ServerFnError::ServerError(m) => m,
+                                        _ => "The demonstration could not be reset. Try again.".to_string(),
+                                    };
+                                    view! { <ErrorSummary errors=vec![("reset-demonstration".to_string(), message)] /> }
+                                })}
+                                <ActionForm action=reset attr:id="reset-demonstration">
                                     <input type="hidden" name="csrf_token" value=o.csrf_token />
                                     <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Reset the demonstration"</button>
                                 </ActionForm>

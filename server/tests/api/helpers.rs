@@ -7,7 +7,6 @@ use carebook_server::startup::{Application, Mode};
 
 pub struct TestApp {
     pub address: String,
-    pub port: u16,
     pub dir: PathBuf,
     pub services: Services,
     pub client: reqwest::Client,
@@ -57,7 +56,7 @@ pub async fn spawn_with(config: Config, mode: Mode, dir: PathBuf) -> TestApp {
     let services = app.services().clone();
     let task = tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    TestApp { address: format!("http://127.0.0.1:{port}"), port, dir, services, client, task }
+    TestApp { address: format!("http://127.0.0.1:{port}"), dir, services, client, task }
 }
 
 impl TestApp {
