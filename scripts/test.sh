@@ -26,7 +26,7 @@ cargo test -p carebook-core -p carebook-store-sqlite -p carebook-store-postgres 
     2>&1 | tee "$log/cargo.txt"
 
 say "browser tests"
-(cd end2end && { [ -d node_modules ] && [ node_modules -nt package-lock.json ] || npm ci --no-audit --no-fund; })
+(cd end2end && { [ -d node_modules ] && [ node_modules -nt package-lock.json ] || { npm ci --no-audit --no-fund --loglevel=error && touch node_modules; }; })
 port="${CAREBOOK_E2E_PORT:-3217}"
 data="$log/data"
 mkdir -p "$data"

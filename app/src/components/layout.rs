@@ -75,7 +75,7 @@ fn NhsLogo() -> impl IntoView {
 #[component]
 pub fn DemoBanner() -> impl IntoView {
     view! {
-        <div class="carebook-demo-banner" role="region" aria-label="About this demonstration">
+        <div class="carebook-demo-banner" role="region" aria-label="Demonstration">
             <div class="nhsuk-width-container">
                 <p class="carebook-demo-banner__text">
                     <strong class="carebook-demo-banner__tag">"Demonstration"</strong>
