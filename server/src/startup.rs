@@ -101,6 +101,9 @@ impl Application {
             return Err(StartupError::DemoInProduction);
         }
         let url = if demo { config.demo.database_url.expose() } else { config.database_url.expose() };
+        if demo {
+            remove_embedded_database(url);
+        }
         let (store, session_backend) = open_store(url, config.database_pool_size).await?;
         if demo {
             let population = carebook_core::demo::generate_with(config.demo.seed, config.demo.patients);
@@ -143,6 +146,21 @@ impl Application {
     /// Serve until SIGTERM or Ctrl-C, then finish the requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
+    }
+}
+
+/// The demonstration starts from nothing: an embedded database file (with
+/// its WAL and shared-memory files) is removed before it is opened. A
+/// PostgreSQL demonstration database is emptied by the population load
+/// instead.
+fn remove_embedded_database(url: &str) {
+    let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) else { return };
+    let path = rest.split('?').next().unwrap_or(rest);
+    if path.is_empty() || path == ":memory:" {
+        return;
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{path}{suffix}"));
     }
 }
 

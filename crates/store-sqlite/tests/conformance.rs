@@ -27,3 +27,18 @@ fn uuid_like() -> String {
 }
 
 conformance_tests!(fresh);
+
+/// SQLite-only: the embedded store runs in WAL mode with foreign keys on,
+/// and creates its file (and folder) on first use.
+#[tokio::test]
+async fn the_embedded_store_creates_its_file_in_wal_mode_with_foreign_keys_on() {
+    let dir = std::env::temp_dir().join(format!("carebook-test-{}", uuid_like()));
+    let path = dir.join("nested/carebook.db");
+    let store = SqliteStore::connect(&format!("sqlite://{}", path.display())).await.expect("open");
+    assert!(path.exists());
+    let mode: String = sqlx::query_scalar("pragma journal_mode").fetch_one(store.pool()).await.unwrap();
+    assert_eq!(mode, "wal");
+    let fk: i64 = sqlx::query_scalar("pragma foreign_keys").fetch_one(store.pool()).await.unwrap();
+    assert_eq!(fk, 1);
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -110,3 +110,19 @@ async fn outside_a_demonstration_there_is_no_demonstration_page_and_no_reset() {
     assert_ne!(location, "/demonstration?reset=done");
     assert_eq!(app.services.store.population_counts().await.unwrap().patients, 0, "nothing was loaded");
 }
+
+#[tokio::test]
+async fn every_demonstration_starts_from_a_fresh_database() {
+    let dir = scratch_dir();
+    let first = spawn_with(test_config(&dir), Mode::Demo, dir.clone()).await;
+    let stranger = add_a_stranger(&first).await;
+    first.task_abort();
+
+    let second = spawn_with(test_config(&dir), Mode::Demo, dir.clone()).await;
+
+    assert!(second.services.store.patient_by_id(stranger.patient_id).await.is_err());
+    assert_eq!(
+        second.services.store.population_counts().await.unwrap(),
+        demo::generate_with(demo::DEFAULT_SEED, 60).counts()
+    );
+}

@@ -60,6 +60,11 @@ pub async fn spawn_with(config: Config, mode: Mode, dir: PathBuf) -> TestApp {
 }
 
 impl TestApp {
+    /// Stop serving without removing the scratch folder.
+    pub fn task_abort(&self) {
+        self.task.abort();
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(format!("{}{path}", self.address)).send().await.expect("request")
     }
