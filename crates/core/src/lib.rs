@@ -5,6 +5,7 @@
 //! stores (crates/store-*) implement [`store::Store`]; the server wires them
 //! to the pages and APIs through [`services::Services`].
 
+pub mod access;
 pub mod clock;
 pub mod demo;
 pub mod domain;

@@ -451,3 +451,55 @@ impl Population {
         }
     }
 }
+
+/// How an audited action ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditOutcome {
+    Success,
+    Failure,
+    Refused,
+}
+
+impl AuditOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditOutcome::Success => "success",
+            AuditOutcome::Failure => "failure",
+            AuditOutcome::Refused => "refused",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "success" => Some(Self::Success),
+            "failure" => Some(Self::Failure),
+            "refused" => Some(Self::Refused),
+            _ => None,
+        }
+    }
+}
+
+/// One line of the append-only audit trail: who did what to what, when, and
+/// how it ended. Codes only: never a name, an NHS number or a clinical value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    pub occurred_at: time::OffsetDateTime,
+    /// "patient", "staff", "anonymous" or "system".
+    pub actor_kind: String,
+    pub actor_id: Option<Uuid>,
+    /// What was attempted, e.g. "login", "logout", "step_up", "record_view".
+    pub action: String,
+    /// What it was about, e.g. "patient", "appointment".
+    pub target_kind: Option<String>,
+    pub target_id: Option<Uuid>,
+    pub outcome: AuditOutcome,
+    /// A reason code for failures and refusals, e.g. "needs_p9".
+    pub reason: Option<String>,
+}
+
+/// An audit event as stored, with its place in the trail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredAuditEvent {
+    pub audit_event_id: i64,
+    pub event: AuditEvent,
+}

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::domain::{NhsNumber, OdsCode};
 use crate::model::{
-    Area, Condition, Federation, Organisation, OrganisationKind, Patient, Population, PopulationCounts, ProxyAccess,
+    Area, AuditEvent, Condition, StoredAuditEvent, Federation, Organisation, OrganisationKind, Patient, Population, PopulationCounts, ProxyAccess,
     StaffAssignment, StaffMember,
 };
 
@@ -113,4 +113,14 @@ pub trait Store: Send + Sync + 'static {
 
     /// The people `proxy_patient_id` may act for.
     async fn proxy_access_held_by(&self, proxy_patient_id: Uuid) -> StoreResult<Vec<ProxyAccess>>;
+
+    /// Add a line to the audit trail. The trail is append-only: the
+    /// database itself refuses updates and deletes, and a demonstration
+    /// reset leaves it alone.
+    async fn append_audit(&self, event: &AuditEvent) -> StoreResult<i64>;
+
+    /// The newest `limit` audit lines about one thing (for "who looked at my
+    /// record"), newest first.
+    async fn audit_for_target(&self, target_kind: &str, target_id: Uuid, limit: u32)
+        -> StoreResult<Vec<StoredAuditEvent>>;
 }

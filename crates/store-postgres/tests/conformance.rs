@@ -18,7 +18,9 @@ fn unique_suffix() -> String {
     format!("{}_{}_{}", std::process::id(), nanos, N.fetch_add(1, Ordering::Relaxed))
 }
 
-async fn fresh() -> Option<Fresh> {
+/// A migrated store whose every connection uses a new schema, and the
+/// clean-up that drops it.
+async fn fresh_store() -> Option<(PostgresStore, Fresh)> {
     let url = std::env::var("CAREBOOK_TEST_POSTGRES_URL").ok()?;
     let schema = format!("carebook_test_{}", unique_suffix());
     let mut admin = PgConnection::connect(&url).await.expect("PostgreSQL is reachable");
@@ -27,13 +29,36 @@ async fn fresh() -> Option<Fresh> {
     let store = PostgresStore::connect_with_options(options, 4).await.expect("connect");
     store.migrate().await.expect("migrate");
     let pool = store.pool().clone();
-    Some(Fresh {
-        store: Arc::new(store),
+    let fresh = Fresh {
+        store: Arc::new(store.clone()),
         cleanup: Some(Box::pin(async move {
             pool.close().await;
             sqlx::query(&format!("drop schema {schema} cascade")).execute(&mut admin).await.unwrap();
         })),
-    })
+    };
+    Some((store, fresh))
+}
+
+async fn fresh() -> Option<Fresh> {
+    fresh_store().await.map(|(_, fresh)| fresh)
 }
 
 conformance_tests!(fresh);
+
+/// PostgreSQL-only: the database itself refuses to change the audit trail.
+#[tokio::test]
+async fn the_audit_trail_cannot_be_updated_deleted_or_truncated() {
+    let Some((store, fresh)) = fresh_store().await else {
+        eprintln!("skipped: CAREBOOK_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    sqlx::query("insert into audit_event (occurred_at, actor_kind, action, outcome) values (now(), 'system', 'test', 'success')")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    for statement in ["update audit_event set action = 'changed'", "delete from audit_event", "truncate audit_event"] {
+        let err = sqlx::query(statement).execute(store.pool()).await.expect_err(statement);
+        assert!(err.to_string().contains("append-only"), "{statement}: {err}");
+    }
+    fresh.finish().await;
+}

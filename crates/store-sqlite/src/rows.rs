@@ -3,7 +3,7 @@
 
 use carebook_core::domain::{EmailAddress, NhsNumber, OdsCode, PhoneNumber, Postcode};
 use carebook_core::model::{
-    Address, Area, AreaCode, ClinicalRole, ClinicalStatus, Condition, Federation, Organisation, OrganisationKind,
+    Address, Area, AuditEvent, AuditOutcome, StoredAuditEvent, AreaCode, ClinicalRole, ClinicalStatus, Condition, Federation, Organisation, OrganisationKind,
     Patient, ProxyAccess, ProxyRelationshipKind, ProxyScope, Sex, SnomedConcept, StaffAssignment, StaffMember,
     StaffRole,
 };
@@ -154,4 +154,20 @@ pub(crate) fn scopes_to_text(scopes: &[ProxyScope]) -> String {
 
 pub(crate) fn scopes_from_text(s: &str) -> StoreResult<Vec<ProxyScope>> {
     s.split(',').filter(|x| !x.is_empty()).map(|x| ProxyScope::parse(x).ok_or_else(|| corrupt("scopes"))).collect()
+}
+
+pub(crate) fn audit_from_row(row: &SqliteRow) -> StoreResult<StoredAuditEvent> {
+    Ok(StoredAuditEvent {
+        audit_event_id: row.try_get("audit_event_id").map_err(map_err)?,
+        event: AuditEvent {
+            occurred_at: row.try_get("occurred_at").map_err(map_err)?,
+            actor_kind: text(row, "actor_kind")?,
+            actor_id: opt_uuid(row, "actor_id")?,
+            action: text(row, "action")?,
+            target_kind: opt_text(row, "target_kind")?,
+            target_id: opt_uuid(row, "target_id")?,
+            outcome: known(row, "outcome", AuditOutcome::parse)?,
+            reason: opt_text(row, "reason")?,
+        },
+    })
 }

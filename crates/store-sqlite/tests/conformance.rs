@@ -42,3 +42,20 @@ async fn the_embedded_store_creates_its_file_in_wal_mode_with_foreign_keys_on() 
     assert_eq!(fk, 1);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// SQLite-only: the database itself refuses to change the audit trail.
+#[tokio::test]
+async fn the_audit_trail_cannot_be_updated_or_deleted() {
+    let dir = std::env::temp_dir().join(format!("carebook-test-{}", uuid_like()));
+    let store = SqliteStore::connect(&format!("sqlite://{}/carebook.db", dir.display())).await.unwrap();
+    store.migrate().await.unwrap();
+    sqlx::query("insert into audit_event (occurred_at, actor_kind, action, outcome) values ('2026-11-24T09:00:00Z', 'system', 'test', 'success')")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    for statement in ["update audit_event set action = 'changed'", "delete from audit_event"] {
+        let err = sqlx::query(statement).execute(store.pool()).await.expect_err(statement);
+        assert!(err.to_string().contains("append-only"), "{err}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
