@@ -27,7 +27,8 @@ cargo test -p carebook-core -p carebook-store-sqlite -p carebook-store-postgres 
 
 say "browser tests"
 (cd end2end && { [ -d node_modules ] && [ node_modules -nt package-lock.json ] || { npm ci --no-audit --no-fund --loglevel=error && touch node_modules; }; })
-port="${CAREBOOK_E2E_PORT:-3217}"
+# A port nobody is using now, unless one is given.
+port="${CAREBOOK_E2E_PORT:-$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')}"
 data="$log/data"
 mkdir -p "$data"
 CAREBOOK_SITE_ROOT="$ROOT/target/site" CAREBOOK_DEMO__DATABASE_URL="sqlite://$data/demo.db" \
@@ -43,6 +44,8 @@ const until = Date.now() + 60000;
   if (Date.now() > until) { console.error("carebook did not become ready"); process.exit(1); }
   setTimeout(poll, 200);
 })();' "http://127.0.0.1:$port/ready" || { cat "$log/server.txt"; exit 1; }
+# The answer must have come from our server, not from something else on the port.
+kill -0 "$server" 2>/dev/null || { echo "carebook exited before the browser tests"; cat "$log/server.txt"; exit 1; }
 set +e
 (cd end2end && CAREBOOK_BASE_URL="http://127.0.0.1:$port" npx playwright test 2>&1) | tee "$log/e2e.txt"
 e2e=${PIPESTATUS[0]}

@@ -8,6 +8,7 @@ test.describe('with JavaScript on', () => {
     await waitForHydration(page);
     const results = page.locator('#practice-results > li');
     const before = await results.count();
+    const countBefore = await page.locator('#practice-count').textContent();
     expect(before).toBeGreaterThan(15);
     await page.evaluate(() => ((window as any).__stillHere = true));
 
@@ -16,6 +17,7 @@ test.describe('with JavaScript on', () => {
     await expect.poll(() => results.count()).toBeLessThan(before);
     await expect(results.first()).toContainText(TOWN);
     await expect(page.locator('#practice-count')).toHaveText(/\d+ practices? (and|or) hubs?/);
+    await expect(page.locator('#practice-count')).not.toHaveText(countBefore!);
     expect(await page.evaluate(() => (window as any).__stillHere)).toBe(true);
     expect(problems).toEqual([]);
   });

@@ -20,6 +20,7 @@ test('every page has the skip link first, the header, the footer and the demonst
     await expect(page.locator('footer.nhsuk-footer')).toBeVisible();
     await expect(page.locator('main#maincontent')).toBeVisible();
     await expect(page.getByRole('region', { name: 'Demonstration' })).toContainText('invented');
+    await expect(page.getByRole('region', { name: 'Demonstration' })).toContainText(/demonstration/i);
   }
 });
 

@@ -41,6 +41,7 @@ pub fn DemonstrationPage() -> impl IntoView {
                                     <li>{o.proxies}" people who act for someone else"</li>
                                 </ul>
                                 <h2>"People you can be"</h2>
+                                <div class="carebook-table-scroll" tabindex="0" role="region" aria-label="Patients you can be">
                                 <table class="nhsuk-table">
                                     <caption class="nhsuk-table__caption">"Patients"</caption>
                                     <thead class="nhsuk-table__head">
@@ -48,10 +49,11 @@ pub fn DemonstrationPage() -> impl IntoView {
                                     </thead>
                                     <tbody class="nhsuk-table__body">
                                         {o.personas.into_iter().map(|p| view! {
-                                            <tr><td>{p.label}</td><td>{p.nhs_number}</td><td>{p.description}</td></tr>
+                                            <tr><td>{p.label}</td><td class="carebook-nowrap">{p.nhs_number}</td><td>{p.description}</td></tr>
                                         }).collect_view()}
                                     </tbody>
                                 </table>
+                                </div>
                                 <table class="nhsuk-table">
                                     <caption class="nhsuk-table__caption">"Staff"</caption>
                                     <thead class="nhsuk-table__head">

@@ -24,7 +24,7 @@ fn count_text(n: usize, q: &str) -> String {
 pub fn PracticesPage() -> impl IntoView {
     let query = use_query_map();
     let initial = query.with_untracked(|q| q.get("q").unwrap_or_default());
-    let text = RwSignal::new(initial);
+    let text = RwSignal::new(initial.clone());
     let results = Resource::new(move || text.get(), find_practices);
 
     view! {
@@ -43,6 +43,7 @@ pub fn PracticesPage() -> impl IntoView {
                             type="search"
                             autocomplete="off"
                             spellcheck="false"
+                            value=initial
                             prop:value=move || text.get()
                             on:input=move |ev| text.set(event_target_value(&ev))
                         />
