@@ -128,9 +128,10 @@ impl Config {
     pub fn load(overrides: &Overrides, env: impl IntoIterator<Item = (String, String)>) -> Result<Self, ConfigError> {
         let env: Vec<(String, String)> = env.into_iter().filter(|(k, _)| k.starts_with("CAREBOOK_")).collect();
         let mut table = defaults_table();
-        let file = overrides.config_file.clone().or_else(|| {
-            env.iter().find(|(k, _)| k == "CAREBOOK_CONFIG").map(|(_, v)| PathBuf::from(v))
-        });
+        let file = overrides
+            .config_file
+            .clone()
+            .or_else(|| env.iter().find(|(k, _)| k == "CAREBOOK_CONFIG").map(|(_, v)| PathBuf::from(v)));
         if let Some(path) = file {
             let text = std::fs::read_to_string(&path)
                 .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
@@ -139,7 +140,9 @@ impl Config {
             merge(&mut table, file_table);
         }
         for (key, value) in env {
-            let Some(name) = key.strip_prefix("CAREBOOK_") else { continue };
+            let Some(name) = key.strip_prefix("CAREBOOK_") else {
+                continue;
+            };
             if name == "CONFIG" || name.starts_with("TEST_") {
                 continue;
             }

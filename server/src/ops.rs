@@ -16,10 +16,7 @@ use serde_json::json;
 use crate::startup::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/health", get(health))
-        .route("/ready", get(ready))
-        .route("/metrics", get(metrics))
+    Router::new().route("/health", get(health)).route("/ready", get(ready)).route("/metrics", get(metrics))
 }
 
 /// The process is alive and answering.
@@ -88,14 +85,22 @@ impl Metrics {
         out.push_str("# HELP carebook_http_requests_total HTTP requests answered, by route template.\n");
         out.push_str("# TYPE carebook_http_requests_total counter\n");
         for ((m, r, st), s) in all.iter() {
-            let _ = writeln!(out, "carebook_http_requests_total{{method=\"{m}\",route=\"{r}\",status=\"{st}\"}} {}", s.count);
+            let _ = writeln!(
+                out,
+                "carebook_http_requests_total{{method=\"{m}\",route=\"{r}\",status=\"{st}\"}} {}",
+                s.count
+            );
         }
         out.push_str("# HELP carebook_http_request_duration_seconds Time to answer, by route template.\n");
         out.push_str("# TYPE carebook_http_request_duration_seconds histogram\n");
         for ((m, r, st), s) in all.iter() {
             let labels = format!("method=\"{m}\",route=\"{r}\",status=\"{st}\"");
             for (i, bound) in BUCKETS.iter().enumerate() {
-                let _ = writeln!(out, "carebook_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {}", s.buckets[i]);
+                let _ = writeln!(
+                    out,
+                    "carebook_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {}",
+                    s.buckets[i]
+                );
             }
             let _ = writeln!(out, "carebook_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}", s.count);
             let _ = writeln!(out, "carebook_http_request_duration_seconds_sum{{{labels}}} {}", s.sum);
@@ -109,11 +114,13 @@ impl Metrics {
 /// path, which could carry an identifier). Unmatched paths are one series.
 pub async fn record(State(metrics): State<Metrics>, request: Request, next: Next) -> Response {
     let method = request.method().as_str().to_string();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| if request.uri().path().starts_with("/pkg/") { "/pkg/*".into() } else { "unmatched".into() });
+    let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_else(|| {
+        if request.uri().path().starts_with("/pkg/") {
+            "/pkg/*".into()
+        } else {
+            "unmatched".into()
+        }
+    });
     let started = Instant::now();
     let response = next.run(request).await;
     let elapsed = started.elapsed().as_secs_f64();

@@ -33,10 +33,7 @@ pub async fn headers(State(config): State<SecurityConfig>, request: Request, nex
         HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"),
     );
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
-    let is_html = h
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
+    let is_html = h.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
     if is_html {
         // Pages may show personal data: never store them in a shared cache.
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

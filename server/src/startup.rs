@@ -16,8 +16,8 @@ use carebook_core::services::Services;
 use carebook_core::store::{Store, StoreError};
 use carebook_store_postgres::PostgresStore;
 use carebook_store_sqlite::SqliteStore;
-use leptos::prelude::provide_context;
 use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
 use tower_sessions::cookie::SameSite;
@@ -115,15 +115,14 @@ impl Application {
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|source| StartupError::Bind { addr: config.listen.to_string(), source })?;
-        let local = listener.local_addr().map_err(|source| StartupError::Bind { addr: config.listen.to_string(), source })?;
+        let local =
+            listener.local_addr().map_err(|source| StartupError::Bind { addr: config.listen.to_string(), source })?;
 
         let router = router(&config, services.clone(), session_backend.clone(), demo, local);
-        let deletion = tokio::spawn(
-            tower_sessions::session_store::ExpiredDeletion::continuously_delete_expired(
-                session_backend,
-                std::time::Duration::from_secs(300),
-            ),
-        );
+        let deletion = tokio::spawn(tower_sessions::session_store::ExpiredDeletion::continuously_delete_expired(
+            session_backend,
+            std::time::Duration::from_secs(300),
+        ));
         let server = async move {
             let result = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
                 .with_graceful_shutdown(shutdown_signal())
@@ -154,7 +153,9 @@ impl Application {
 /// PostgreSQL demonstration database is emptied by the population load
 /// instead.
 fn remove_embedded_database(url: &str) {
-    let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) else { return };
+    let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) else {
+        return;
+    };
     let path = rest.split('?').next().unwrap_or(rest);
     if path.is_empty() || path == ":memory:" {
         return;
@@ -178,7 +179,8 @@ fn router(
         .site_addr(local)
         .build();
     let metrics = Metrics::default();
-    let state = AppState { services: services.clone(), metrics: metrics.clone(), leptos_options: leptos_options.clone() };
+    let state =
+        AppState { services: services.clone(), metrics: metrics.clone(), leptos_options: leptos_options.clone() };
     let settings = SiteSettings { demo };
     let spec = DemoSpec { seed: config.demo.seed, patients: config.demo.patients };
     let context = move || {

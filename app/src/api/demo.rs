@@ -56,7 +56,11 @@ pub async fn demonstration_overview() -> Result<Option<DemonstrationSummary>, Se
         .collect();
     let staff_personas = demo::staff_personas()
         .into_iter()
-        .map(|p| PersonaView { label: p.label.to_string(), description: p.description.to_string(), nhs_number: String::new() })
+        .map(|p| PersonaView {
+            label: p.label.to_string(),
+            description: p.description.to_string(),
+            nhs_number: String::new(),
+        })
         .collect();
     Ok(Some(DemonstrationSummary {
         patients: counts.patients,

@@ -54,7 +54,9 @@ pub async fn practice_profile(ods: String) -> Result<Option<PracticeDetails>, Se
     use carebook_core::store::StoreError;
 
     let services = super::services()?;
-    let Ok(code) = carebook_core::OdsCode::parse(&ods) else { return Ok(None) };
+    let Ok(code) = carebook_core::OdsCode::parse(&ods) else {
+        return Ok(None);
+    };
     let profile = match services.directory.profile(&code).await {
         Ok(p) => p,
         Err(StoreError::NotFound) => return Ok(None),

@@ -170,8 +170,8 @@ pub fn may_access(actor: &Actor, subject: &Subject, service: Service, today: Dat
         Actor::Staff(s) => {
             let at_practice =
                 service.practice_roles().iter().any(|role| s.holds(subject.registered_practice_id, *role));
-            let at_hub = service == Service::Appointments
-                && subject.federation_hub_id.is_some_and(|hub| s.works_at(hub));
+            let at_hub =
+                service == Service::Appointments && subject.federation_hub_id.is_some_and(|hub| s.works_at(hub));
             if at_practice || at_hub {
                 Ok(())
             } else {
@@ -359,10 +359,7 @@ mod tests {
             assert_eq!(may_access(&hub, &subject(ME), s, TODAY), Err(Refusal::WrongOrganisationOrRole));
         }
         let unfederated = Subject { federation_hub_id: None, ..subject(ME) };
-        assert_eq!(
-            may_access(&hub, &unfederated, Service::Appointments, TODAY),
-            Err(Refusal::WrongOrganisationOrRole)
-        );
+        assert_eq!(may_access(&hub, &unfederated, Service::Appointments, TODAY), Err(Refusal::WrongOrganisationOrRole));
     }
 
     #[test]

@@ -280,10 +280,30 @@ const PHARMACY_NAMES: [&str; 12] = [
 ];
 
 const STREETS: [&str; 24] = [
-    "Acorn Way", "Badger Close", "Cedar Road", "Dovecote Lane", "Elmfield Avenue", "Foxley Drive", "Glebe Road",
-    "Hawthorn Crescent", "Ivy Lane", "Juniper Gardens", "Kestrel Way", "Linden Road", "Mulberry Close",
-    "Nightingale Walk", "Oakfield Road", "Primrose Hill", "Quarry Lane", "Rowan Drive", "Sycamore Avenue",
-    "Thistle Grove", "Upland Road", "Vicarage Lane", "Wren Close", "Yew Tree Court",
+    "Acorn Way",
+    "Badger Close",
+    "Cedar Road",
+    "Dovecote Lane",
+    "Elmfield Avenue",
+    "Foxley Drive",
+    "Glebe Road",
+    "Hawthorn Crescent",
+    "Ivy Lane",
+    "Juniper Gardens",
+    "Kestrel Way",
+    "Linden Road",
+    "Mulberry Close",
+    "Nightingale Walk",
+    "Oakfield Road",
+    "Primrose Hill",
+    "Quarry Lane",
+    "Rowan Drive",
+    "Sycamore Avenue",
+    "Thistle Grove",
+    "Upland Road",
+    "Vicarage Lane",
+    "Wren Close",
+    "Yew Tree Court",
 ];
 
 const GIVEN_FEMALE: [&str; 30] = [
@@ -299,15 +319,51 @@ const GIVEN_MALE: [&str; 30] = [
 ];
 
 const FAMILY: [&str; 40] = [
-    "Abbott", "Ahmed", "Baker", "Banerjee", "Chapman", "Clarke", "Davies", "Dixon", "Evans", "Fletcher", "Gallagher",
-    "Green", "Hussain", "Hughes", "Iqbal", "Jackson", "Kaur", "Kowalski", "Lewis", "Mensah", "Marshall", "Nowak",
-    "Osei", "Patel", "Phillips", "Quinn", "Robinson", "Russo", "Shah", "Singh", "Taylor", "Turner", "Underwood",
-    "Varga", "Walker", "Wilson", "Wright", "Xu", "Young", "Zielinski",
+    "Abbott",
+    "Ahmed",
+    "Baker",
+    "Banerjee",
+    "Chapman",
+    "Clarke",
+    "Davies",
+    "Dixon",
+    "Evans",
+    "Fletcher",
+    "Gallagher",
+    "Green",
+    "Hussain",
+    "Hughes",
+    "Iqbal",
+    "Jackson",
+    "Kaur",
+    "Kowalski",
+    "Lewis",
+    "Mensah",
+    "Marshall",
+    "Nowak",
+    "Osei",
+    "Patel",
+    "Phillips",
+    "Quinn",
+    "Robinson",
+    "Russo",
+    "Shah",
+    "Singh",
+    "Taylor",
+    "Turner",
+    "Underwood",
+    "Varga",
+    "Walker",
+    "Wilson",
+    "Wright",
+    "Xu",
+    "Young",
+    "Zielinski",
 ];
 
 const STAFF_GIVEN: [&str; 16] = [
-    "Anita", "Bernard", "Claire", "Dominic", "Esther", "Frank", "Gemma", "Hamid", "Irene", "Jonah", "Karen",
-    "Lewis", "Maya", "Neil", "Olu", "Paula",
+    "Anita", "Bernard", "Claire", "Dominic", "Esther", "Frank", "Gemma", "Hamid", "Irene", "Jonah", "Karen", "Lewis",
+    "Maya", "Neil", "Olu", "Paula",
 ];
 
 /// Letters allowed in the inward code of a postcode.
@@ -396,10 +452,20 @@ fn directory(rng: &mut Rng, p: &mut Population) {
             phone: Some(landline(rng)),
             email: Some(email(&spec.name.replace(' ', "."), "example.org")),
         });
-        p.locations.push(Location { location_id: rng.uuid(), organisation_id: id, name: "Main surgery".into(), address: addr });
+        p.locations.push(Location {
+            location_id: rng.uuid(),
+            organisation_id: id,
+            name: "Main surgery".into(),
+            address: addr,
+        });
         if let Some((branch, district)) = spec.branch {
             let addr = address(rng, spec.town, district);
-            p.locations.push(Location { location_id: rng.uuid(), organisation_id: id, name: branch.into(), address: addr });
+            p.locations.push(Location {
+                location_id: rng.uuid(),
+                organisation_id: id,
+                name: branch.into(),
+                address: addr,
+            });
         }
     }
     for (i, (_, area, hub, town, district)) in FEDERATIONS.iter().enumerate() {
@@ -416,7 +482,12 @@ fn directory(rng: &mut Rng, p: &mut Population) {
             phone: Some(landline(rng)),
             email: Some(email(&format!("hub{}", i + 1), "example.org")),
         });
-        p.locations.push(Location { location_id: rng.uuid(), organisation_id: id, name: "Hub clinic".into(), address: addr });
+        p.locations.push(Location {
+            location_id: rng.uuid(),
+            organisation_id: id,
+            name: "Hub clinic".into(),
+            address: addr,
+        });
     }
     // Two pharmacies for every town that has a practice, names reused
     // across towns as independent pharmacies' names often are.
@@ -448,8 +519,22 @@ fn directory(rng: &mut Rng, p: &mut Population) {
         ("ZRA01", "Chiltern Vale Hospitals NHS Trust", OrganisationKind::AcuteTrust, HV, "Watford", "WD18"),
         ("ZRA02", "Lea Meadows Hospital NHS Trust", OrganisationKind::AcuteTrust, ENH, "Stevenage", "SG1"),
         ("ZRA03", "Forest Gate Valley Hospital NHS Trust", OrganisationKind::AcuteTrust, WE, "Harlow", "CM20"),
-        ("ZRC01", "Two Counties Community Health Partnership", OrganisationKind::CommunityTrust, HV, "Hatfield", "AL10"),
-        ("ZRM01", "Herts and Essex Minds Partnership NHS Trust", OrganisationKind::MentalHealthTrust, ENH, "Hatfield", "AL10"),
+        (
+            "ZRC01",
+            "Two Counties Community Health Partnership",
+            OrganisationKind::CommunityTrust,
+            HV,
+            "Hatfield",
+            "AL10",
+        ),
+        (
+            "ZRM01",
+            "Herts and Essex Minds Partnership NHS Trust",
+            OrganisationKind::MentalHealthTrust,
+            ENH,
+            "Hatfield",
+            "AL10",
+        ),
         ("ZSC01", "County Adult Care Service (Hertfordshire)", OrganisationKind::SocialCare, ENH, "Hertford", "SG14"),
         ("ZSC02", "County Adult Care Service (Essex)", OrganisationKind::SocialCare, WE, "Epping", "CM16"),
     ];
@@ -540,7 +625,8 @@ fn staff(rng: &mut Rng, p: &mut Population) {
 
 /// Age bands (lowest, highest, weight in percent), roughly the shape of the
 /// footprint's registered list.
-const AGE_BANDS: [(i32, i32, u64); 6] = [(0, 15, 18), (16, 29, 17), (30, 44, 20), (45, 64, 26), (65, 79, 13), (80, 99, 6)];
+const AGE_BANDS: [(i32, i32, u64); 6] =
+    [(0, 15, 18), (16, 29, 17), (30, 44, 20), (45, 64, 26), (65, 79, 13), (80, 99, 6)];
 
 fn age(rng: &mut Rng) -> i32 {
     let mut roll = rng.below(100);
@@ -583,7 +669,13 @@ fn chances(age: i32) -> (f64, f64, f64, f64) {
         65..=79 => 0.12,
         _ => 0.14,
     };
-    let hypertension = if age >= 45 { 0.25 } else if age >= 30 { 0.05 } else { 0.0 };
+    let hypertension = if age >= 45 {
+        0.25
+    } else if age >= 30 {
+        0.05
+    } else {
+        0.0
+    };
     (diabetes, copd, hypertension, 0.08)
 }
 
@@ -623,7 +715,11 @@ fn people(fixed: &mut Rng, rng: &mut Rng, p: &mut Population, patients: usize) {
         let id = fixed.uuid();
         persona_ids.push(id);
         let shared_home = spec.family == "Lindqvist";
-        let home = if shared_home { persona_home.clone() } else { address(fixed, &first.address.town, first.address.postcode.outward()) };
+        let home = if shared_home {
+            persona_home.clone()
+        } else {
+            address(fixed, &first.address.town, first.address.postcode.outward())
+        };
         let adult = age_on_reference(spec.date_of_birth) >= 16;
         p.patients.push(Patient {
             patient_id: id,
@@ -712,7 +808,8 @@ fn people(fixed: &mut Rng, rng: &mut Rng, p: &mut Population, patients: usize) {
         let adult = age >= 16;
         p.patients.push(Patient {
             patient_id: id,
-            email: (adult && rng.chance(0.85)).then(|| email(&format!("{given}.{family}.{}", used.len()), "example.com")),
+            email: (adult && rng.chance(0.85))
+                .then(|| email(&format!("{given}.{family}.{}", used.len()), "example.com")),
             phone: (adult && rng.chance(0.9)).then(|| mobile(rng)),
             nhs_number,
             given_name: given,
@@ -774,7 +871,9 @@ fn people(fixed: &mut Rng, rng: &mut Rng, p: &mut Population, patients: usize) {
         .patients
         .iter()
         .filter(|x| (30..=70).contains(&age_on_reference(x.date_of_birth)))
-        .filter_map(|x| practices.iter().position(|o| o.organisation_id == x.registered_practice_id).map(|i| (x.patient_id, i)))
+        .filter_map(|x| {
+            practices.iter().position(|o| o.organisation_id == x.registered_practice_id).map(|i| (x.patient_id, i))
+        })
         .collect();
     for (subject, practice) in elderly {
         if !rng.chance(0.3) {
@@ -834,7 +933,10 @@ mod tests {
         }
         assert!(p.locations.iter().all(|l| p.organisations.iter().any(|o| o.organisation_id == l.organisation_id)));
         for o in &p.organisations {
-            assert!(p.locations.iter().any(|l| l.organisation_id == o.organisation_id) || o.kind != OrganisationKind::GpPractice);
+            assert!(
+                p.locations.iter().any(|l| l.organisation_id == o.organisation_id)
+                    || o.kind != OrganisationKind::GpPractice
+            );
         }
     }
 
@@ -857,7 +959,8 @@ mod tests {
         for pt in &p.patients {
             let practice = p.organisations.iter().find(|o| o.organisation_id == pt.registered_practice_id).unwrap();
             assert_eq!(practice.kind, OrganisationKind::GpPractice);
-            let pharmacy = p.organisations.iter().find(|o| Some(o.organisation_id) == pt.nominated_pharmacy_id).unwrap();
+            let pharmacy =
+                p.organisations.iter().find(|o| Some(o.organisation_id) == pt.nominated_pharmacy_id).unwrap();
             assert_eq!(pharmacy.kind, OrganisationKind::Pharmacy);
         }
         assert!(p.organisations.iter().filter(|o| o.kind == OrganisationKind::Pharmacy).count() >= 20);
@@ -915,13 +1018,21 @@ mod tests {
         for e in emails.chain(p.organisations.iter().filter_map(|o| o.email.as_ref())) {
             assert!(["example.com", "example.org", "example.net"].contains(&e.domain()), "{e}");
         }
-        let phones = p.patients.iter().filter_map(|x| x.phone.as_ref()).chain(p.organisations.iter().filter_map(|o| o.phone.as_ref()));
+        let phones = p
+            .patients
+            .iter()
+            .filter_map(|x| x.phone.as_ref())
+            .chain(p.organisations.iter().filter_map(|o| o.phone.as_ref()));
         for ph in phones {
             let s = ph.as_e164();
             assert!(s.starts_with("+447700900") || s.starts_with("+441632960"), "{s}");
         }
         // Children have no contact details of their own.
-        assert!(p.patients.iter().filter(|x| age_on_reference(x.date_of_birth) < 16).all(|x| x.email.is_none() && x.phone.is_none()));
+        assert!(p
+            .patients
+            .iter()
+            .filter(|x| age_on_reference(x.date_of_birth) < 16)
+            .all(|x| x.email.is_none() && x.phone.is_none()));
     }
 
     #[test]

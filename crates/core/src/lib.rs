@@ -6,6 +6,7 @@
 //! to the pages and APIs through [`services::Services`].
 
 pub mod access;
+pub mod booking;
 pub mod clock;
 pub mod demo;
 pub mod domain;

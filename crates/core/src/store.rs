@@ -8,8 +8,8 @@ use uuid::Uuid;
 
 use crate::domain::{NhsNumber, OdsCode};
 use crate::model::{
-    Area, AuditEvent, Condition, StoredAuditEvent, Federation, Organisation, OrganisationKind, Patient, Population, PopulationCounts, ProxyAccess,
-    StaffAssignment, StaffMember,
+    Area, AuditEvent, Condition, Federation, Organisation, OrganisationKind, Patient, Population, PopulationCounts,
+    ProxyAccess, StaffAssignment, StaffMember, StoredAuditEvent,
 };
 
 /// Storage speaks storage: what went wrong in its own terms. The edges decide
@@ -121,6 +121,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// The newest `limit` audit lines about one thing (for "who looked at my
     /// record"), newest first.
-    async fn audit_for_target(&self, target_kind: &str, target_id: Uuid, limit: u32)
-        -> StoreResult<Vec<StoredAuditEvent>>;
+    async fn audit_for_target(
+        &self,
+        target_kind: &str,
+        target_id: Uuid,
+        limit: u32,
+    ) -> StoreResult<Vec<StoredAuditEvent>>;
 }

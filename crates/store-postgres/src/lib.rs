@@ -11,8 +11,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use carebook_core::domain::{NhsNumber, OdsCode};
 use carebook_core::model::{
-    Area, AuditEvent, Condition, StoredAuditEvent, Federation, Organisation, Patient, Population, PopulationCounts, ProxyAccess, StaffAssignment,
-    StaffMember,
+    Area, AuditEvent, Condition, Federation, Organisation, Patient, Population, PopulationCounts, ProxyAccess,
+    StaffAssignment, StaffMember, StoredAuditEvent,
 };
 use carebook_core::store::{MigrationStatus, OrganisationSearch, Store, StoreError, StoreResult};
 use sqlx::migrate::Migrator;
@@ -69,7 +69,9 @@ fn id(u: Uuid) -> Uuid {
 pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::RowNotFound => StoreError::NotFound,
-        sqlx::Error::Database(db) if db.is_unique_violation() || db.is_foreign_key_violation() || db.is_check_violation() => {
+        sqlx::Error::Database(db)
+            if db.is_unique_violation() || db.is_foreign_key_violation() || db.is_check_violation() =>
+        {
             // PostgreSQL names the constraint that refused the change.
             StoreError::Conflict(db.constraint().unwrap_or("constraint").to_string())
         }

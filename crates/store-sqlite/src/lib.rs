@@ -10,8 +10,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use carebook_core::domain::{NhsNumber, OdsCode};
 use carebook_core::model::{
-    Area, AuditEvent, Condition, StoredAuditEvent, Federation, Organisation, Patient, Population, PopulationCounts, ProxyAccess, StaffAssignment,
-    StaffMember,
+    Area, AuditEvent, Condition, Federation, Organisation, Patient, Population, PopulationCounts, ProxyAccess,
+    StaffAssignment, StaffMember, StoredAuditEvent,
 };
 use carebook_core::store::{MigrationStatus, OrganisationSearch, Store, StoreError, StoreResult};
 use sqlx::migrate::Migrator;
@@ -48,11 +48,8 @@ impl SqliteStore {
                 std::fs::create_dir_all(parent).map_err(StoreError::other)?;
             }
         }
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await
-            .map_err(StoreError::other)?;
+        let pool =
+            SqlitePoolOptions::new().max_connections(8).connect_with(options).await.map_err(StoreError::other)?;
         Ok(Self { pool })
     }
 
@@ -71,7 +68,9 @@ fn id(u: Uuid) -> Hyphenated {
 pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::RowNotFound => StoreError::NotFound,
-        sqlx::Error::Database(db) if db.is_unique_violation() || db.is_foreign_key_violation() || db.is_check_violation() => {
+        sqlx::Error::Database(db)
+            if db.is_unique_violation() || db.is_foreign_key_violation() || db.is_check_violation() =>
+        {
             // SQLite reports the columns, not the constraint name:
             // "UNIQUE constraint failed: patient.nhs_number".
             StoreError::Conflict(db.message().rsplit(": ").next().unwrap_or("constraint").to_string())

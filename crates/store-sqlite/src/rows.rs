@@ -3,9 +3,9 @@
 
 use carebook_core::domain::{EmailAddress, NhsNumber, OdsCode, PhoneNumber, Postcode};
 use carebook_core::model::{
-    Address, Area, AuditEvent, AuditOutcome, StoredAuditEvent, AreaCode, ClinicalRole, ClinicalStatus, Condition, Federation, Organisation, OrganisationKind,
-    Patient, ProxyAccess, ProxyRelationshipKind, ProxyScope, Sex, SnomedConcept, StaffAssignment, StaffMember,
-    StaffRole,
+    Address, Area, AreaCode, AuditEvent, AuditOutcome, ClinicalRole, ClinicalStatus, Condition, Federation,
+    Organisation, OrganisationKind, Patient, ProxyAccess, ProxyRelationshipKind, ProxyScope, Sex, SnomedConcept,
+    StaffAssignment, StaffMember, StaffRole, StoredAuditEvent,
 };
 use carebook_core::store::{StoreError, StoreResult};
 use sqlx::sqlite::SqliteRow;

@@ -22,7 +22,8 @@ impl Drop for TestApp {
 
 pub fn scratch_dir() -> PathBuf {
     static N: AtomicU64 = AtomicU64::new(0);
-    let dir = std::env::temp_dir().join(format!("carebook-it-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed)));
+    let dir =
+        std::env::temp_dir().join(format!("carebook-it-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed)));
     std::fs::create_dir_all(dir.join("site/pkg")).unwrap();
     std::fs::write(dir.join("site/pkg/carebook.css"), "body { margin: 0 }\n").unwrap();
     dir

@@ -26,8 +26,20 @@ pub enum DateOfBirthError {
     TooEarly,
 }
 
-const MONTHS: [&str; 12] =
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
 
 fn month(input: &str) -> Option<Month> {
     let s = input.trim().to_ascii_lowercase();

@@ -78,8 +78,18 @@ mod tests {
 
     #[test]
     fn malformed_addresses_are_refused() {
-        for bad in ["sam", "sam@", "@example.com", "sam@example", "sam@@example.com", "sam@-example.com",
-            "sam..jones@example.com", ".sam@example.com", "sam jones@example.com", "sam@exa_mple.com"] {
+        for bad in [
+            "sam",
+            "sam@",
+            "@example.com",
+            "sam@example",
+            "sam@@example.com",
+            "sam@-example.com",
+            "sam..jones@example.com",
+            ".sam@example.com",
+            "sam jones@example.com",
+            "sam@exa_mple.com",
+        ] {
             assert_eq!(EmailAddress::parse(bad), Err(EmailError::Invalid), "{bad}");
         }
         assert_eq!(EmailAddress::parse(" "), Err(EmailError::Empty));

@@ -1,0 +1,181 @@
+//! The booking engine's domain: what can be booked (services, channels, who
+//! may book a slot), how rotas become slots, and the rules that decide
+//! whether a person may book a slot, with an explanation for receptionists.
+//! Storage (claiming a slot so that it never holds two live appointments)
+//! is the stores' job; these are the rules they apply.
+
+pub mod rota;
+pub mod rules;
+
+use serde::{Deserialize, Serialize};
+
+/// What an appointment is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceKind {
+    GpAppointment,
+    Nurse,
+    HealthcareAssistant,
+    Phlebotomy,
+    DiabetesReview,
+    CopdReview,
+    MedicationReview,
+}
+
+impl ServiceKind {
+    pub const ALL: [ServiceKind; 7] = [
+        ServiceKind::GpAppointment,
+        ServiceKind::Nurse,
+        ServiceKind::HealthcareAssistant,
+        ServiceKind::Phlebotomy,
+        ServiceKind::DiabetesReview,
+        ServiceKind::CopdReview,
+        ServiceKind::MedicationReview,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServiceKind::GpAppointment => "gp_appointment",
+            ServiceKind::Nurse => "nurse",
+            ServiceKind::HealthcareAssistant => "healthcare_assistant",
+            ServiceKind::Phlebotomy => "phlebotomy",
+            ServiceKind::DiabetesReview => "diabetes_review",
+            ServiceKind::CopdReview => "copd_review",
+            ServiceKind::MedicationReview => "medication_review",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// In plain English, as a patient would choose it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ServiceKind::GpAppointment => "GP appointment",
+            ServiceKind::Nurse => "Practice nurse appointment",
+            ServiceKind::HealthcareAssistant => "Healthcare assistant appointment",
+            ServiceKind::Phlebotomy => "Blood test",
+            ServiceKind::DiabetesReview => "Diabetes review",
+            ServiceKind::CopdReview => "COPD review",
+            ServiceKind::MedicationReview => "Medication review",
+        }
+    }
+
+    /// The usual length of one appointment, in minutes.
+    pub fn default_minutes(self) -> u16 {
+        match self {
+            ServiceKind::GpAppointment => 10,
+            ServiceKind::Nurse | ServiceKind::HealthcareAssistant => 15,
+            ServiceKind::Phlebotomy => 10,
+            ServiceKind::DiabetesReview | ServiceKind::CopdReview => 30,
+            ServiceKind::MedicationReview => 20,
+        }
+    }
+}
+
+/// How the appointment happens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    FaceToFace,
+    Telephone,
+    Video,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 3] = [Channel::FaceToFace, Channel::Telephone, Channel::Video];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::FaceToFace => "face_to_face",
+            Channel::Telephone => "telephone",
+            Channel::Video => "video",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Channel::FaceToFace => "In person",
+            Channel::Telephone => "Phone call",
+            Channel::Video => "Video call",
+        }
+    }
+}
+
+/// Who may book a slot online.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BookableBy {
+    /// Patients registered at the slot's practice.
+    OwnPractice,
+    /// Patients of every member practice of the slot's federation (hub slots).
+    Federation,
+    /// Only staff, for example for urgent on-the-day triage.
+    StaffOnly,
+}
+
+impl BookableBy {
+    pub const ALL: [BookableBy; 3] = [BookableBy::OwnPractice, BookableBy::Federation, BookableBy::StaffOnly];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BookableBy::OwnPractice => "own_practice",
+            BookableBy::Federation => "federation",
+            BookableBy::StaffOnly => "staff_only",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// Where a slot stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SlotStatus {
+    Free,
+    /// Held for a few minutes while someone confirms.
+    Held,
+    Booked,
+    /// Taken out of use by the practice, with a reason.
+    Blocked,
+}
+
+impl SlotStatus {
+    pub const ALL: [SlotStatus; 4] = [SlotStatus::Free, SlotStatus::Held, SlotStatus::Booked, SlotStatus::Blocked];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SlotStatus::Free => "free",
+            SlotStatus::Held => "held",
+            SlotStatus::Booked => "booked",
+            SlotStatus::Blocked => "blocked",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_round_trips_through_its_string() {
+        for k in ServiceKind::ALL {
+            assert_eq!(ServiceKind::parse(k.as_str()), Some(k));
+            assert!(k.default_minutes() >= 10);
+        }
+        for c in Channel::ALL {
+            assert_eq!(Channel::parse(c.as_str()), Some(c));
+        }
+        for b in BookableBy::ALL {
+            assert_eq!(BookableBy::parse(b.as_str()), Some(b));
+        }
+        for s in SlotStatus::ALL {
+            assert_eq!(SlotStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(ServiceKind::parse("surgery"), None);
+    }
+}
