@@ -60,6 +60,10 @@ macro_rules! conformance_tests {
             staff_come_back_with_every_role_they_hold,
             proxies_see_the_people_they_act_for,
             the_audit_trail_keeps_every_line_newest_first_and_survives_a_reset,
+            a_rota_template_round_trips_and_regenerating_its_slots_adds_nothing,
+            a_slot_is_never_booked_twice_under_a_burst,
+            a_retried_booking_with_the_same_key_books_once,
+            a_missing_slot_cannot_be_booked,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {
@@ -340,4 +344,164 @@ pub async fn the_audit_trail_keeps_every_line_newest_first_and_survives_a_reset(
     store.replace_population(&demo::generate_with(5, 20)).await.unwrap();
     assert_eq!(store.audit_for_target("patient", me, 10).await.unwrap().len(), 3);
     assert_eq!(store.audit_for_target("patient", someone_else, 10).await.unwrap()[0].event, other);
+}
+
+mod booking_fixture {
+    use super::*;
+    use carebook_core::booking::rota::{RotaTemplate, WeeklySession};
+    use carebook_core::booking::{BookableBy, BookingRequest, Channel, ServiceKind};
+    use carebook_core::model::ClinicalRole;
+    use time::macros::{date, time};
+
+    /// A population, a Monday-morning GP rota at the first practice, and
+    /// its slots for one week.
+    pub async fn practice_with_slots(store: &Arc<dyn Store>) -> (Population, RotaTemplate) {
+        let population = demo::generate_with(demo::DEFAULT_SEED, 60);
+        store.replace_population(&population).await.unwrap();
+        let practice =
+            population.organisations.iter().find(|o| o.kind == OrganisationKind::GpPractice).unwrap().clone();
+        let location = population.locations.iter().find(|l| l.organisation_id == practice.organisation_id).unwrap();
+        let gp = population
+            .staff
+            .iter()
+            .find(|s| {
+                s.clinical_role == Some(ClinicalRole::Gp)
+                    && population.staff_assignments.iter().any(|a| {
+                        a.staff_member_id == s.staff_member_id && a.organisation_id == practice.organisation_id
+                    })
+            })
+            .unwrap();
+        let template = RotaTemplate {
+            rota_template_id: Uuid::from_u128(0xB00C),
+            organisation_id: practice.organisation_id,
+            location_id: location.location_id,
+            clinician_id: gp.staff_member_id,
+            service: ServiceKind::GpAppointment,
+            channel: Channel::FaceToFace,
+            bookable_by: BookableBy::OwnPractice,
+            sessions: vec![WeeklySession {
+                weekday: time::Weekday::Monday,
+                starts: time!(08:30),
+                ends: time!(10:00),
+                slot_minutes: 10,
+            }],
+            effective_from: date!(2027 - 01 - 01),
+            effective_until: None,
+            exceptions: vec![],
+        };
+        store.save_rota_template(&template).await.unwrap();
+        let planned = template.expand(date!(2027 - 01 - 04), date!(2027 - 01 - 10)).unwrap();
+        store.add_planned_slots(&planned).await.unwrap();
+        (population, template)
+    }
+
+    pub fn request(slot_id: Uuid, patient_id: Uuid, key: Option<&str>, n: u128) -> BookingRequest {
+        BookingRequest {
+            appointment_id: Uuid::from_u128(0xA000 + n),
+            slot_id,
+            patient_id,
+            note: Some("Cough for three weeks".into()),
+            booked_by_kind: "patient".into(),
+            booked_by_id: Some(patient_id),
+            idempotency_key: key.map(str::to_string),
+            at: time::macros::datetime!(2027-01-03 20:00 UTC),
+        }
+    }
+}
+
+pub async fn a_rota_template_round_trips_and_regenerating_its_slots_adds_nothing(store: Arc<dyn Store>) {
+    use time::macros::{date, datetime};
+    let (_, mut template) = booking_fixture::practice_with_slots(&store).await;
+
+    assert_eq!(store.rota_template(template.rota_template_id).await.unwrap(), template);
+    let planned = template.expand(date!(2027 - 01 - 04), date!(2027 - 01 - 10)).unwrap();
+    assert_eq!(store.add_planned_slots(&planned).await.unwrap(), 0, "nothing new the second time");
+    let slots = store
+        .slots_between(template.organisation_id, datetime!(2027-01-04 00:00 UTC), datetime!(2027-01-11 00:00 UTC))
+        .await
+        .unwrap();
+    assert_eq!(slots.len(), 9);
+    assert_eq!(slots[0].starts_at, datetime!(2027-01-04 08:30 UTC));
+    assert!(slots.windows(2).all(|w| w[0].starts_at < w[1].starts_at));
+
+    // A longer rota adds only what is missing.
+    template
+        .exceptions
+        .push(carebook_core::booking::rota::RotaException { date: date!(2027 - 01 - 18), reason: "Training".into() });
+    store.save_rota_template(&template).await.unwrap();
+    assert_eq!(store.rota_template(template.rota_template_id).await.unwrap(), template);
+    let planned = template.expand(date!(2027 - 01 - 04), date!(2027 - 01 - 24)).unwrap();
+    assert_eq!(store.add_planned_slots(&planned).await.unwrap(), 9, "one new Monday; the training day is skipped");
+}
+
+pub async fn a_slot_is_never_booked_twice_under_a_burst(store: Arc<dyn Store>) {
+    use time::macros::datetime;
+    let (population, template) = booking_fixture::practice_with_slots(&store).await;
+    let slot = store
+        .slots_between(template.organisation_id, datetime!(2027-01-04 00:00 UTC), datetime!(2027-01-05 00:00 UTC))
+        .await
+        .unwrap()[0]
+        .clone();
+    let patients: Vec<Uuid> = population.patients.iter().take(32).map(|p| p.patient_id).collect();
+
+    let attempts = patients.iter().enumerate().map(|(n, patient)| {
+        let store = store.clone();
+        let request = booking_fixture::request(slot.slot_id, *patient, None, n as u128);
+        async move { store.book(&request).await }
+    });
+    // Spawned on the test's multi-threaded runtime: the attempts race each
+    // other on separate connections.
+    let handles: Vec<_> = attempts.map(tokio::spawn).collect();
+    let mut results = Vec::new();
+    for h in handles {
+        results.push(h.await.expect("the attempt ran"));
+    }
+
+    let won: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+    assert_eq!(won.len(), 1, "exactly one booking: {results:?}");
+    for r in &results {
+        match r {
+            Ok(_) => {}
+            Err(StoreError::Conflict(why)) => assert_eq!(why, "slot_taken"),
+            Err(other) => panic!("a losing booker gets 'slot taken', not {other:?}"),
+        }
+    }
+    assert_eq!(store.appointment(won[0].appointment_id).await.unwrap().slot_id, slot.slot_id);
+}
+
+pub async fn a_retried_booking_with_the_same_key_books_once(store: Arc<dyn Store>) {
+    use time::macros::datetime;
+    let (population, template) = booking_fixture::practice_with_slots(&store).await;
+    let slots = store
+        .slots_between(template.organisation_id, datetime!(2027-01-04 00:00 UTC), datetime!(2027-01-05 00:00 UTC))
+        .await
+        .unwrap();
+    let me = population.patients[0].patient_id;
+    let first = store.book(&booking_fixture::request(slots[0].slot_id, me, Some("key-1"), 1)).await.unwrap();
+
+    // The retry carries the same key (and, say, a fresh appointment id).
+    let again = store.book(&booking_fixture::request(slots[0].slot_id, me, Some("key-1"), 2)).await.unwrap();
+    assert_eq!(again, first);
+    // Even aimed at another slot, the same key returns the first result.
+    let elsewhere = store.book(&booking_fixture::request(slots[1].slot_id, me, Some("key-1"), 3)).await.unwrap();
+    assert_eq!(elsewhere, first);
+    let still_free = store
+        .slots_between(template.organisation_id, datetime!(2027-01-04 00:00 UTC), datetime!(2027-01-05 00:00 UTC))
+        .await
+        .unwrap();
+    assert_eq!(still_free[1].status, carebook_core::booking::SlotStatus::Free);
+    // Someone else cannot reuse my key.
+    let other = population.patients[1].patient_id;
+    let stolen = store.book(&booking_fixture::request(slots[2].slot_id, other, Some("key-1"), 4)).await;
+    assert!(matches!(stolen, Err(StoreError::Conflict(ref why)) if why == "idempotency_key_reused"), "{stolen:?}");
+    assert_eq!(first.status, carebook_core::booking::AppointmentStatus::Booked);
+    assert_eq!(first.note.as_deref(), Some("Cough for three weeks"));
+}
+
+pub async fn a_missing_slot_cannot_be_booked(store: Arc<dyn Store>) {
+    let (population, _) = booking_fixture::practice_with_slots(&store).await;
+    let me = population.patients[0].patient_id;
+    let missing = store.book(&booking_fixture::request(Uuid::from_u128(404), me, None, 1)).await;
+    assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
+    assert!(matches!(store.appointment(Uuid::from_u128(404)).await, Err(StoreError::NotFound)));
 }

@@ -6,6 +6,8 @@
 use async_trait::async_trait;
 use uuid::Uuid;
 
+use crate::booking::rota::{PlannedSlot, RotaTemplate};
+use crate::booking::{Appointment, BookingRequest, Slot};
 use crate::domain::{NhsNumber, OdsCode};
 use crate::model::{
     Area, AuditEvent, Condition, Federation, Organisation, OrganisationKind, Patient, Population, PopulationCounts,
@@ -127,4 +129,32 @@ pub trait Store: Send + Sync + 'static {
         target_id: Uuid,
         limit: u32,
     ) -> StoreResult<Vec<StoredAuditEvent>>;
+
+    /// Create or replace a rota template with its sessions and exceptions,
+    /// in one transaction. Slots already made from it are kept.
+    async fn save_rota_template(&self, template: &RotaTemplate) -> StoreResult<()>;
+
+    async fn rota_template(&self, rota_template_id: Uuid) -> StoreResult<RotaTemplate>;
+
+    /// Add the planned slots the store does not have yet (a slot is known by
+    /// its template and start), returning how many were added. Never
+    /// removes or changes a slot.
+    async fn add_planned_slots(&self, slots: &[PlannedSlot]) -> StoreResult<u64>;
+
+    /// An organisation's slots starting in `[from, to)`, by start time.
+    async fn slots_between(
+        &self,
+        organisation_id: Uuid,
+        from: time::OffsetDateTime,
+        to: time::OffsetDateTime,
+    ) -> StoreResult<Vec<Slot>>;
+
+    /// Book in one transaction: claim the free slot and record the
+    /// appointment. A retry with the same idempotency key returns the first
+    /// appointment. `Conflict("slot_taken")` when the slot is not free (the
+    /// database's unique index backs this under any concurrency),
+    /// `NotFound` when there is no such slot.
+    async fn book(&self, request: &BookingRequest) -> StoreResult<Appointment>;
+
+    async fn appointment(&self, appointment_id: Uuid) -> StoreResult<Appointment>;
 }

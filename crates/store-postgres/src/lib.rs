@@ -9,6 +9,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use carebook_core::booking::rota::{PlannedSlot, RotaTemplate};
+use carebook_core::booking::{Appointment, BookingRequest, Slot};
 use carebook_core::domain::{NhsNumber, OdsCode};
 use carebook_core::model::{
     Area, AuditEvent, Condition, Federation, Organisation, Patient, Population, PopulationCounts, ProxyAccess,
@@ -120,8 +122,8 @@ impl Store for PostgresStore {
         // TRUNCATE is transactional in PostgreSQL: a failure below rolls it
         // back with everything else.
         sqlx::query(
-            "truncate proxy_access, patient_condition, patient, staff_assignment, staff_member, location,
-                 organisation, federation, area",
+            "truncate appointment, slot, rota_exception, rota_session, rota_template, proxy_access, patient_condition,
+                 patient, staff_assignment, staff_member, location, organisation, federation, area",
         )
         .execute(&mut *tx)
         .await
@@ -420,6 +422,227 @@ impl Store for PostgresStore {
         .map_err(map_err)?;
         rows.iter().map(audit_from_row).collect()
     }
+
+    #[tracing::instrument(skip_all, fields(rota_template_id = %template.rota_template_id), err)]
+    async fn save_rota_template(&self, template: &RotaTemplate) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        sqlx::query(
+            "insert into rota_template (rota_template_id, organisation_id, location_id, clinician_id, service, channel,
+                 bookable_by, effective_from, effective_until)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             on conflict (rota_template_id) do update set
+                 organisation_id = excluded.organisation_id, location_id = excluded.location_id,
+                 clinician_id = excluded.clinician_id, service = excluded.service, channel = excluded.channel,
+                 bookable_by = excluded.bookable_by, effective_from = excluded.effective_from,
+                 effective_until = excluded.effective_until",
+        )
+        .bind(id(template.rota_template_id))
+        .bind(id(template.organisation_id))
+        .bind(id(template.location_id))
+        .bind(id(template.clinician_id))
+        .bind(template.service.as_str())
+        .bind(template.channel.as_str())
+        .bind(template.bookable_by.as_str())
+        .bind(template.effective_from)
+        .bind(template.effective_until)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        for table in ["rota_session", "rota_exception"] {
+            sqlx::query(&format!("delete from {table} where rota_template_id = $1"))
+                .bind(id(template.rota_template_id))
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        }
+        for session in &template.sessions {
+            sqlx::query(
+                "insert into rota_session (rota_template_id, weekday, starts, ends, slot_minutes)
+                 values ($1, $2, $3, $4, $5)",
+            )
+            .bind(id(template.rota_template_id))
+            .bind(i16::from(session.weekday.number_from_monday()))
+            .bind(hhmm(session.starts))
+            .bind(hhmm(session.ends))
+            .bind(session.slot_minutes as i16)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        }
+        for exception in &template.exceptions {
+            sqlx::query("insert into rota_exception (rota_template_id, exception_date, reason) values ($1, $2, $3)")
+                .bind(id(template.rota_template_id))
+                .bind(exception.date)
+                .bind(&exception.reason)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        }
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn rota_template(&self, rota_template_id: Uuid) -> StoreResult<RotaTemplate> {
+        let row = sqlx::query(
+            "select rota_template_id, organisation_id, location_id, clinician_id, service, channel, bookable_by,
+                    effective_from, effective_until
+             from rota_template where rota_template_id = $1",
+        )
+        .bind(id(rota_template_id))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let sessions = sqlx::query(
+            "select weekday, starts, ends, slot_minutes from rota_session where rota_template_id = $1
+             order by weekday, starts",
+        )
+        .bind(id(rota_template_id))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let exceptions = sqlx::query(
+            "select exception_date, reason from rota_exception where rota_template_id = $1 order by exception_date",
+        )
+        .bind(id(rota_template_id))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rota_template_from_rows(&row, &sessions, &exceptions)
+    }
+
+    #[tracing::instrument(skip_all, fields(planned = slots.len()), err)]
+    async fn add_planned_slots(&self, slots: &[PlannedSlot]) -> StoreResult<u64> {
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        let mut added = 0;
+        for s in slots {
+            let done = sqlx::query(
+                "insert into slot (slot_id, organisation_id, location_id, clinician_id, service, channel, bookable_by,
+                     starts_at, ends_at, status, rota_template_id)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'free', $10)
+                 on conflict (rota_template_id, starts_at) do nothing",
+            )
+            .bind(id(Uuid::new_v4()))
+            .bind(id(s.organisation_id))
+            .bind(id(s.location_id))
+            .bind(id(s.clinician_id))
+            .bind(s.service.as_str())
+            .bind(s.channel.as_str())
+            .bind(s.bookable_by.as_str())
+            .bind(utc(s.starts_at))
+            .bind(utc(s.ends_at))
+            .bind(id(s.rota_template_id))
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+            added += done.rows_affected();
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(added)
+    }
+
+    async fn slots_between(
+        &self,
+        organisation_id: Uuid,
+        from: time::OffsetDateTime,
+        to: time::OffsetDateTime,
+    ) -> StoreResult<Vec<Slot>> {
+        let rows = sqlx::query(&format!(
+            "select {SLOT_COLUMNS} from slot where organisation_id = $1 and starts_at >= $2 and starts_at < $3
+             order by starts_at, slot_id"
+        ))
+        .bind(id(organisation_id))
+        .bind(utc(from))
+        .bind(utc(to))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter().map(slot_from_row).collect()
+    }
+
+    #[tracing::instrument(skip_all, fields(slot_id = %request.slot_id), err)]
+    async fn book(&self, request: &BookingRequest) -> StoreResult<Appointment> {
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        if let Some(key) = &request.idempotency_key {
+            let existing =
+                sqlx::query(&format!("select {APPOINTMENT_COLUMNS} from appointment where idempotency_key = $1"))
+                    .bind(key)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+            if let Some(row) = existing {
+                let first = appointment_from_row(&row)?;
+                if first.patient_id != request.patient_id {
+                    return Err(StoreError::Conflict("idempotency_key_reused".into()));
+                }
+                return Ok(first);
+            }
+        }
+        let claimed = sqlx::query(
+            "update slot set status = 'booked', held_for_patient_id = null, held_until = null
+             where slot_id = $1 and (status = 'free' or (status = 'held' and held_for_patient_id = $2))",
+        )
+        .bind(id(request.slot_id))
+        .bind(id(request.patient_id))
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        if claimed.rows_affected() == 0 {
+            let exists = sqlx::query("select 1 from slot where slot_id = $1")
+                .bind(id(request.slot_id))
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map_err)?;
+            return Err(if exists.is_some() {
+                StoreError::Conflict("slot_taken".into())
+            } else {
+                StoreError::NotFound
+            });
+        }
+        sqlx::query(
+            "insert into appointment (appointment_id, slot_id, patient_id, status, note, booked_by_kind, booked_by_id,
+                 idempotency_key, sequence, created_at, updated_at)
+             values ($1, $2, $3, 'booked', $4, $5, $6, $7, 0, $8, $8)",
+        )
+        .bind(id(request.appointment_id))
+        .bind(id(request.slot_id))
+        .bind(id(request.patient_id))
+        .bind(&request.note)
+        .bind(&request.booked_by_kind)
+        .bind(request.booked_by_id.map(id))
+        .bind(&request.idempotency_key)
+        .bind(utc(request.at))
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| match map_err(e) {
+            // A concurrent booking won the race for the slot.
+            StoreError::Conflict(_) => StoreError::Conflict("slot_taken".into()),
+            other => other,
+        })?;
+        let row = sqlx::query(&format!("select {APPOINTMENT_COLUMNS} from appointment where appointment_id = $1"))
+            .bind(id(request.appointment_id))
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        let appointment = appointment_from_row(&row)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(appointment)
+    }
+
+    async fn appointment(&self, appointment_id: Uuid) -> StoreResult<Appointment> {
+        let row = sqlx::query(&format!("select {APPOINTMENT_COLUMNS} from appointment where appointment_id = $1"))
+            .bind(id(appointment_id))
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_err)?;
+        appointment_from_row(&row)
+    }
+}
+
+fn utc(t: time::OffsetDateTime) -> time::OffsetDateTime {
+    t.to_offset(time::UtcOffset::UTC)
+}
+
+fn hhmm(t: time::Time) -> String {
+    format!("{:02}:{:02}", t.hour(), t.minute())
 }
 
 async fn insert_organisation(tx: &mut sqlx::PgConnection, o: &Organisation) -> StoreResult<()> {

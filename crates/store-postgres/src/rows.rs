@@ -1,6 +1,8 @@
 //! Rows to domain values. A value the domain refuses (a corrupted NHS
 //! number, an unknown kind) is an error, not a silent default.
 
+use carebook_core::booking::rota::{RotaException, RotaTemplate, WeeklySession};
+use carebook_core::booking::{Appointment, AppointmentStatus, BookableBy, Channel, ServiceKind, Slot, SlotStatus};
 use carebook_core::domain::{EmailAddress, NhsNumber, OdsCode, PhoneNumber, Postcode};
 use carebook_core::model::{
     Address, Area, AreaCode, AuditEvent, AuditOutcome, ClinicalRole, ClinicalStatus, Condition, Federation,
@@ -168,5 +170,86 @@ pub(crate) fn audit_from_row(row: &PgRow) -> StoreResult<StoredAuditEvent> {
             outcome: known(row, "outcome", AuditOutcome::parse)?,
             reason: opt_text(row, "reason")?,
         },
+    })
+}
+
+pub(crate) const SLOT_COLUMNS: &str = "slot_id, organisation_id, location_id, clinician_id, service, channel, \
+     bookable_by, starts_at, ends_at, status, blocked_reason, rota_template_id";
+
+pub(crate) const APPOINTMENT_COLUMNS: &str = "appointment_id, slot_id, patient_id, status, note, booked_by_kind, \
+     booked_by_id, idempotency_key, sequence, created_at";
+
+pub(crate) fn slot_from_row(row: &PgRow) -> StoreResult<Slot> {
+    Ok(Slot {
+        slot_id: uuid(row, "slot_id")?,
+        organisation_id: uuid(row, "organisation_id")?,
+        location_id: uuid(row, "location_id")?,
+        clinician_id: uuid(row, "clinician_id")?,
+        service: known(row, "service", ServiceKind::parse)?,
+        channel: known(row, "channel", Channel::parse)?,
+        bookable_by: known(row, "bookable_by", BookableBy::parse)?,
+        starts_at: row.try_get("starts_at").map_err(map_err)?,
+        ends_at: row.try_get("ends_at").map_err(map_err)?,
+        status: known(row, "status", SlotStatus::parse)?,
+        blocked_reason: opt_text(row, "blocked_reason")?,
+        rota_template_id: opt_uuid(row, "rota_template_id")?,
+    })
+}
+
+pub(crate) fn appointment_from_row(row: &PgRow) -> StoreResult<Appointment> {
+    Ok(Appointment {
+        appointment_id: uuid(row, "appointment_id")?,
+        slot_id: uuid(row, "slot_id")?,
+        patient_id: uuid(row, "patient_id")?,
+        status: known(row, "status", AppointmentStatus::parse)?,
+        note: opt_text(row, "note")?,
+        booked_by_kind: text(row, "booked_by_kind")?,
+        booked_by_id: opt_uuid(row, "booked_by_id")?,
+        idempotency_key: opt_text(row, "idempotency_key")?,
+        sequence: row.try_get::<i32, _>("sequence").map_err(map_err)?,
+        created_at: row.try_get("created_at").map_err(map_err)?,
+    })
+}
+
+fn local_time(s: &str) -> Option<time::Time> {
+    let (h, m) = s.split_once(':')?;
+    time::Time::from_hms(h.parse().ok()?, m.parse().ok()?, 0).ok()
+}
+
+pub(crate) fn rota_template_from_rows(
+    row: &PgRow,
+    sessions: &[PgRow],
+    exceptions: &[PgRow],
+) -> StoreResult<RotaTemplate> {
+    let sessions = sessions
+        .iter()
+        .map(|r| {
+            let weekday: i16 = r.try_get("weekday").map_err(map_err)?;
+            let weekday = time::Weekday::Sunday.nth_next(u8::try_from(weekday).map_err(|_| corrupt("weekday"))?);
+            Ok(WeeklySession {
+                weekday,
+                starts: known(r, "starts", local_time)?,
+                ends: known(r, "ends", local_time)?,
+                slot_minutes: u16::try_from(r.try_get::<i16, _>("slot_minutes").map_err(map_err)?)
+                    .map_err(|_| corrupt("slot_minutes"))?,
+            })
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    let exceptions = exceptions
+        .iter()
+        .map(|r| Ok(RotaException { date: r.try_get("exception_date").map_err(map_err)?, reason: text(r, "reason")? }))
+        .collect::<StoreResult<Vec<_>>>()?;
+    Ok(RotaTemplate {
+        rota_template_id: uuid(row, "rota_template_id")?,
+        organisation_id: uuid(row, "organisation_id")?,
+        location_id: uuid(row, "location_id")?,
+        clinician_id: uuid(row, "clinician_id")?,
+        service: known(row, "service", ServiceKind::parse)?,
+        channel: known(row, "channel", Channel::parse)?,
+        bookable_by: known(row, "bookable_by", BookableBy::parse)?,
+        sessions,
+        effective_from: row.try_get("effective_from").map_err(map_err)?,
+        effective_until: row.try_get("effective_until").map_err(map_err)?,
+        exceptions,
     })
 }

@@ -62,3 +62,44 @@ async fn the_audit_trail_cannot_be_updated_deleted_or_truncated() {
     }
     fresh.finish().await;
 }
+
+/// PostgreSQL-only: the database itself refuses a second live appointment
+/// for a slot, whatever the code in front of it does.
+#[tokio::test]
+async fn the_database_refuses_a_second_live_appointment_for_a_slot() {
+    let Some((store, fresh)) = fresh_store().await else {
+        eprintln!("skipped: CAREBOOK_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let population = carebook_core::demo::generate_with(1, 20);
+    store.replace_population(&population).await.unwrap();
+    let practice = &population.organisations[0];
+    let location = population.locations.iter().find(|l| l.organisation_id == practice.organisation_id).unwrap();
+    let slot_id = uuid::Uuid::from_u128(1);
+    sqlx::query(
+        "insert into slot (slot_id, organisation_id, location_id, clinician_id, service, channel, bookable_by, starts_at, ends_at)
+         values ($1, $2, $3, $4, 'gp_appointment', 'telephone', 'own_practice', '2027-01-04T09:00:00Z', '2027-01-04T09:10:00Z')",
+    )
+    .bind(slot_id)
+    .bind(practice.organisation_id)
+    .bind(location.location_id)
+    .bind(population.staff[0].staff_member_id)
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let insert = |n: u8, status: &'static str| {
+        sqlx::query(
+            "insert into appointment (appointment_id, slot_id, patient_id, status, booked_by_kind, created_at, updated_at)
+             values ($1, $2, $3, $4, 'staff', now(), now())",
+        )
+        .bind(uuid::Uuid::from_u128(0xa0 + u128::from(n)))
+        .bind(slot_id)
+        .bind(population.patients[n as usize].patient_id)
+        .bind(status)
+    };
+    insert(1, "cancelled_by_patient").execute(store.pool()).await.unwrap();
+    insert(2, "booked").execute(store.pool()).await.unwrap();
+    let err = insert(3, "booked").execute(store.pool()).await.expect_err("a second live appointment");
+    assert!(err.to_string().contains("appointment_live_slot_unique"), "{err}");
+    fresh.finish().await;
+}

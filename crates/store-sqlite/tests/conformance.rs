@@ -59,3 +59,43 @@ async fn the_audit_trail_cannot_be_updated_or_deleted() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// SQLite-only: the database itself refuses a second live appointment for a
+/// slot, whatever the code in front of it does.
+#[tokio::test]
+async fn the_database_refuses_a_second_live_appointment_for_a_slot() {
+    let dir = std::env::temp_dir().join(format!("carebook-test-{}", uuid_like()));
+    let store = SqliteStore::connect(&format!("sqlite://{}/carebook.db", dir.display())).await.unwrap();
+    store.migrate().await.unwrap();
+    let population = carebook_core::demo::generate_with(1, 20);
+    store.replace_population(&population).await.unwrap();
+    let practice = &population.organisations[0];
+    let location = population.locations.iter().find(|l| l.organisation_id == practice.organisation_id).unwrap();
+    let clinician = &population.staff[0];
+    sqlx::query(
+        "insert into slot (slot_id, organisation_id, location_id, clinician_id, service, channel, bookable_by, starts_at, ends_at)
+         values ('00000000-0000-0000-0000-000000000001', $1, $2, $3, 'gp_appointment', 'telephone', 'own_practice',
+                 '2027-01-04T09:00:00Z', '2027-01-04T09:10:00Z')",
+    )
+    .bind(practice.organisation_id.hyphenated())
+    .bind(location.location_id.hyphenated())
+    .bind(clinician.staff_member_id.hyphenated())
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let insert = |n: u8, status: &'static str| {
+        let patient = population.patients[n as usize].patient_id.hyphenated();
+        sqlx::query(
+            "insert into appointment (appointment_id, slot_id, patient_id, status, booked_by_kind, created_at, updated_at)
+             values ($1, '00000000-0000-0000-0000-000000000001', $2, $3, 'staff', '2027-01-01T00:00:00Z', '2027-01-01T00:00:00Z')",
+        )
+        .bind(format!("00000000-0000-0000-0000-0000000000a{n}"))
+        .bind(patient)
+        .bind(status)
+    };
+    insert(1, "cancelled_by_patient").execute(store.pool()).await.unwrap();
+    insert(2, "booked").execute(store.pool()).await.unwrap();
+    let err = insert(3, "booked").execute(store.pool()).await.expect_err("a second live appointment");
+    assert!(err.to_string().to_lowercase().contains("unique"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}

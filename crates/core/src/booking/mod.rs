@@ -179,3 +179,92 @@ mod tests {
         assert_eq!(ServiceKind::parse("surgery"), None);
     }
 }
+
+/// A bookable period of a clinician's time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Slot {
+    pub slot_id: uuid::Uuid,
+    pub organisation_id: uuid::Uuid,
+    pub location_id: uuid::Uuid,
+    pub clinician_id: uuid::Uuid,
+    pub service: ServiceKind,
+    pub channel: Channel,
+    pub bookable_by: BookableBy,
+    pub starts_at: time::OffsetDateTime,
+    pub ends_at: time::OffsetDateTime,
+    pub status: SlotStatus,
+    pub blocked_reason: Option<String>,
+    pub rota_template_id: Option<uuid::Uuid>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppointmentStatus {
+    Booked,
+    Arrived,
+    Completed,
+    DidNotAttend,
+    CancelledByPatient,
+    CancelledByPractice,
+    /// Replaced by an amendment to another slot.
+    Moved,
+}
+
+impl AppointmentStatus {
+    pub const ALL: [AppointmentStatus; 7] = [
+        AppointmentStatus::Booked,
+        AppointmentStatus::Arrived,
+        AppointmentStatus::Completed,
+        AppointmentStatus::DidNotAttend,
+        AppointmentStatus::CancelledByPatient,
+        AppointmentStatus::CancelledByPractice,
+        AppointmentStatus::Moved,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppointmentStatus::Booked => "booked",
+            AppointmentStatus::Arrived => "arrived",
+            AppointmentStatus::Completed => "completed",
+            AppointmentStatus::DidNotAttend => "did_not_attend",
+            AppointmentStatus::CancelledByPatient => "cancelled_by_patient",
+            AppointmentStatus::CancelledByPractice => "cancelled_by_practice",
+            AppointmentStatus::Moved => "moved",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+    /// A live appointment holds its slot.
+    pub fn is_live(self) -> bool {
+        matches!(self, AppointmentStatus::Booked | AppointmentStatus::Arrived)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Appointment {
+    pub appointment_id: uuid::Uuid,
+    pub slot_id: uuid::Uuid,
+    pub patient_id: uuid::Uuid,
+    pub status: AppointmentStatus,
+    pub note: Option<String>,
+    /// "patient" or "staff".
+    pub booked_by_kind: String,
+    pub booked_by_id: Option<uuid::Uuid>,
+    pub idempotency_key: Option<String>,
+    /// Rises with every amendment (the calendar invitation's SEQUENCE).
+    pub sequence: i32,
+    pub created_at: time::OffsetDateTime,
+}
+
+/// One booking, as the store carries it out in a single transaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingRequest {
+    pub appointment_id: uuid::Uuid,
+    pub slot_id: uuid::Uuid,
+    pub patient_id: uuid::Uuid,
+    pub note: Option<String>,
+    pub booked_by_kind: String,
+    pub booked_by_id: Option<uuid::Uuid>,
+    pub idempotency_key: Option<String>,
+    pub at: time::OffsetDateTime,
+}
