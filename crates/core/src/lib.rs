@@ -12,6 +12,7 @@ pub mod demo;
 pub mod domain;
 pub mod london;
 pub mod model;
+pub mod notify;
 pub mod services;
 pub mod store;
 

@@ -1,0 +1,204 @@
+//! Calendar invitations, RFC 5545 (iCalendar) with RFC 5546 (iTIP)
+//! methods: METHOD:REQUEST when an appointment is booked or moved,
+//! METHOD:CANCEL when it is cancelled. The UID is stable for an appointment
+//! and SEQUENCE rises with every amendment, so calendar programs update the
+//! one event instead of adding another. Times are written in
+//! Europe/London with the zone's definition included, so they show right
+//! either side of the clock changes.
+
+use time::OffsetDateTime;
+
+use crate::london;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Request,
+    Cancel,
+}
+
+/// One appointment as a calendar event. Only what the person needs: time,
+/// place and kind of appointment; never clinical detail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    /// Stable for the appointment, e.g. "<appointment id>@carebook".
+    pub uid: String,
+    pub sequence: u32,
+    pub method: Method,
+    pub summary: String,
+    pub location: String,
+    pub description: String,
+    pub starts_at: OffsetDateTime,
+    pub ends_at: OffsetDateTime,
+    /// When the invitation was made (DTSTAMP).
+    pub stamped_at: OffsetDateTime,
+    /// The practice's address, shown as the organiser.
+    pub organiser_email: String,
+}
+
+/// TEXT escaping (RFC 5545 section 3.3.11).
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Content lines longer than 75 octets are folded: CRLF then a space
+/// (RFC 5545 section 3.1), never inside a UTF-8 character.
+fn fold(line: &str, out: &mut String) {
+    let mut used = 0;
+    for c in line.chars() {
+        let width = c.len_utf8();
+        if used + width > 75 {
+            out.push_str("\r\n ");
+            used = 1;
+        }
+        out.push(c);
+        used += width;
+    }
+    out.push_str("\r\n");
+}
+
+fn local_stamp(t: OffsetDateTime) -> String {
+    let l = london::to_local(t);
+    format!("{:04}{:02}{:02}T{:02}{:02}{:02}", l.year(), l.month() as u8, l.day(), l.hour(), l.minute(), l.second())
+}
+
+fn utc_stamp(t: OffsetDateTime) -> String {
+    let u = t.to_offset(time::UtcOffset::UTC);
+    format!("{:04}{:02}{:02}T{:02}{:02}{:02}Z", u.year(), u.month() as u8, u.day(), u.hour(), u.minute(), u.second())
+}
+
+/// Europe/London as a VTIMEZONE: the same rule as `london` (last Sunday of
+/// March and of October, at 01:00 UTC).
+const VTIMEZONE: [&str; 16] = [
+    "BEGIN:VTIMEZONE",
+    "TZID:Europe/London",
+    "BEGIN:DAYLIGHT",
+    "TZOFFSETFROM:+0000",
+    "TZOFFSETTO:+0100",
+    "TZNAME:BST",
+    "DTSTART:19700329T010000",
+    "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU",
+    "END:DAYLIGHT",
+    "BEGIN:STANDARD",
+    "TZOFFSETFROM:+0100",
+    "TZOFFSETTO:+0000",
+    "TZNAME:GMT",
+    "DTSTART:19701025T020000",
+    "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU",
+    "END:STANDARD",
+];
+
+impl Invitation {
+    pub fn to_ics(&self) -> String {
+        let method = match self.method {
+            Method::Request => "REQUEST",
+            Method::Cancel => "CANCEL",
+        };
+        let mut lines: Vec<String> = vec![
+            "BEGIN:VCALENDAR".into(),
+            "VERSION:2.0".into(),
+            "PRODID:-//carebook//appointments//EN".into(),
+            "CALSCALE:GREGORIAN".into(),
+            format!("METHOD:{method}"),
+        ];
+        lines.extend(VTIMEZONE.iter().map(|l| l.to_string()));
+        lines.push("END:VTIMEZONE".into());
+        lines.extend([
+            "BEGIN:VEVENT".into(),
+            format!("UID:{}", self.uid),
+            format!("SEQUENCE:{}", self.sequence),
+            format!("DTSTAMP:{}", utc_stamp(self.stamped_at)),
+            format!("DTSTART;TZID=Europe/London:{}", local_stamp(self.starts_at)),
+            format!("DTEND;TZID=Europe/London:{}", local_stamp(self.ends_at)),
+            format!("SUMMARY:{}", escape(&self.summary)),
+            format!("LOCATION:{}", escape(&self.location)),
+            format!("DESCRIPTION:{}", escape(&self.description)),
+            format!("ORGANIZER:mailto:{}", self.organiser_email),
+            format!("STATUS:{}", if self.method == Method::Cancel { "CANCELLED" } else { "CONFIRMED" }),
+            "TRANSP:OPAQUE".into(),
+            "END:VEVENT".into(),
+            "END:VCALENDAR".into(),
+        ]);
+        let mut out = String::new();
+        for line in lines {
+            fold(&line, &mut out);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn invitation(method: Method, sequence: u32) -> Invitation {
+        Invitation {
+            uid: "3f2b1c1e-0000-4000-8000-000000000001@carebook".into(),
+            sequence,
+            method,
+            summary: "GP appointment, Kingfisher Lane Surgery".into(),
+            location: "Main surgery, 12 Acorn Way, St Albans, AL1 3ZZ".into(),
+            description: "Arrive 5 minutes early. To change or cancel, use carebook or call the practice.".into(),
+            starts_at: datetime!(2027-03-29 08:30 UTC),
+            ends_at: datetime!(2027-03-29 08:40 UTC),
+            stamped_at: datetime!(2027-03-20 12:00 UTC),
+            organiser_email: "kingfisher.lane.surgery@example.org".into(),
+        }
+    }
+
+    fn unfolded(ics: &str) -> Vec<String> {
+        ics.replace("\r\n ", "").split("\r\n").filter(|l| !l.is_empty()).map(str::to_string).collect()
+    }
+
+    #[test]
+    fn a_booking_is_a_request_with_london_times_after_the_clock_change() {
+        let ics = invitation(Method::Request, 0).to_ics();
+        let lines = unfolded(&ics);
+        assert!(lines.contains(&"METHOD:REQUEST".to_string()));
+        assert!(lines.contains(&"SEQUENCE:0".to_string()));
+        // 08:30 UTC on 29 March 2027 is 09:30 BST.
+        assert!(lines.contains(&"DTSTART;TZID=Europe/London:20270329T093000".to_string()), "{lines:?}");
+        assert!(lines.contains(&"DTEND;TZID=Europe/London:20270329T094000".to_string()));
+        assert!(lines.contains(&"DTSTAMP:20270320T120000Z".to_string()));
+        assert!(lines.contains(&"STATUS:CONFIRMED".to_string()));
+        assert!(lines.contains(&"TZID:Europe/London".to_string()));
+    }
+
+    #[test]
+    fn a_cancellation_keeps_the_uid_and_raises_the_sequence() {
+        let booked = unfolded(&invitation(Method::Request, 0).to_ics());
+        let cancelled = unfolded(&invitation(Method::Cancel, 2).to_ics());
+        let uid = |l: &Vec<String>| l.iter().find(|x| x.starts_with("UID:")).cloned();
+        assert_eq!(uid(&booked), uid(&cancelled));
+        assert!(cancelled.contains(&"METHOD:CANCEL".to_string()));
+        assert!(cancelled.contains(&"STATUS:CANCELLED".to_string()));
+        assert!(cancelled.contains(&"SEQUENCE:2".to_string()));
+    }
+
+    #[test]
+    fn text_is_escaped_and_long_lines_are_folded_at_75_octets() {
+        let mut i = invitation(Method::Request, 1);
+        i.location = "Suite 2; Health Centre, Market Square, Bishop’s Stortford — a long address that must fold".into();
+        let ics = i.to_ics();
+        for line in ics.split("\r\n") {
+            assert!(line.len() <= 75, "{line:?} is {} octets", line.len());
+        }
+        let lines = unfolded(&ics);
+        let location = lines.iter().find(|l| l.starts_with("LOCATION:")).unwrap();
+        assert!(location.contains("Suite 2\\; Health Centre\\, Market Square"), "{location}");
+        assert!(location.contains("Bishop’s Stortford"), "multi-byte characters survive folding");
+        assert!(ics.ends_with("END:VCALENDAR\r\n"));
+        assert!(!ics.replace("\r\n", "").contains('\n'), "every line ends CRLF");
+    }
+}

@@ -1,0 +1,8 @@
+//! What the notification service needs to know without any transport:
+//! calendar invitations (RFC 5545), SMS length and quiet hours, and the
+//! retry schedule. The outbox, the workers and the SMTP and SMS transports
+//! build on these.
+
+pub mod ics;
+pub mod retry;
+pub mod sms;
