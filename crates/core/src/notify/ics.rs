@@ -67,9 +67,30 @@ fn fold(line: &str, out: &mut String) {
     out.push_str("\r\n");
 }
 
-fn local_stamp(t: OffsetDateTime) -> String {
+/// `NAME;TZID=Europe/London:local` where the local time names the instant
+/// unambiguously. During the hour repeated in October a calendar reads a
+/// local time as its first occurrence (RFC 5545 section 3.3.5), so the
+/// second occurrence is written in UTC instead.
+fn date_time_line(name: &str, t: OffsetDateTime) -> String {
     let l = london::to_local(t);
-    format!("{:04}{:02}{:02}T{:02}{:02}{:02}", l.year(), l.month() as u8, l.day(), l.hour(), l.minute(), l.second())
+    let names_it = match london::from_local(l.date(), l.time()) {
+        london::LocalTime::Unique(x) => x == t,
+        london::LocalTime::Ambiguous { earlier, .. } => earlier == t,
+        london::LocalTime::Skipped { .. } => false,
+    };
+    if names_it {
+        format!(
+            "{name};TZID=Europe/London:{:04}{:02}{:02}T{:02}{:02}{:02}",
+            l.year(),
+            l.month() as u8,
+            l.day(),
+            l.hour(),
+            l.minute(),
+            l.second()
+        )
+    } else {
+        format!("{name}:{}", utc_stamp(t))
+    }
 }
 
 fn utc_stamp(t: OffsetDateTime) -> String {
@@ -118,8 +139,8 @@ impl Invitation {
             format!("UID:{}", self.uid),
             format!("SEQUENCE:{}", self.sequence),
             format!("DTSTAMP:{}", utc_stamp(self.stamped_at)),
-            format!("DTSTART;TZID=Europe/London:{}", local_stamp(self.starts_at)),
-            format!("DTEND;TZID=Europe/London:{}", local_stamp(self.ends_at)),
+            date_time_line("DTSTART", self.starts_at),
+            date_time_line("DTEND", self.ends_at),
             format!("SUMMARY:{}", escape(&self.summary)),
             format!("LOCATION:{}", escape(&self.location)),
             format!("DESCRIPTION:{}", escape(&self.description)),
@@ -173,6 +194,21 @@ mod tests {
         assert!(lines.contains(&"DTSTAMP:20270320T120000Z".to_string()));
         assert!(lines.contains(&"STATUS:CONFIRMED".to_string()));
         assert!(lines.contains(&"TZID:Europe/London".to_string()));
+    }
+
+    #[test]
+    fn the_second_half_past_one_of_the_october_change_is_written_in_utc() {
+        let mut first = invitation(Method::Request, 0);
+        first.starts_at = datetime!(2027-10-31 00:30 UTC);
+        first.ends_at = datetime!(2027-10-31 00:40 UTC);
+        let lines = unfolded(&first.to_ics());
+        assert!(lines.contains(&"DTSTART;TZID=Europe/London:20271031T013000".to_string()), "{lines:?}");
+        let mut second = invitation(Method::Request, 0);
+        second.starts_at = datetime!(2027-10-31 01:30 UTC);
+        second.ends_at = datetime!(2027-10-31 01:40 UTC);
+        let lines = unfolded(&second.to_ics());
+        assert!(lines.contains(&"DTSTART:20271031T013000Z".to_string()), "{lines:?}");
+        assert!(lines.contains(&"DTEND:20271031T014000Z".to_string()), "{lines:?}");
     }
 
     #[test]
