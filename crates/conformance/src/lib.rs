@@ -64,6 +64,10 @@ macro_rules! conformance_tests {
             a_slot_is_never_booked_twice_under_a_burst,
             a_retried_booking_with_the_same_key_books_once,
             a_missing_slot_cannot_be_booked,
+            an_amendment_moves_the_appointment_and_frees_the_old_slot,
+            an_amendment_to_a_taken_slot_leaves_the_original_untouched,
+            a_cancellation_frees_the_slot_and_happens_once,
+            a_concurrent_amend_and_cancel_leave_one_consistent_outcome,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {
@@ -504,4 +508,110 @@ pub async fn a_missing_slot_cannot_be_booked(store: Arc<dyn Store>) {
     let missing = store.book(&booking_fixture::request(Uuid::from_u128(404), me, None, 1)).await;
     assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
     assert!(matches!(store.appointment(Uuid::from_u128(404)).await, Err(StoreError::NotFound)));
+}
+
+async fn monday_slots(store: &Arc<dyn Store>, organisation_id: Uuid) -> Vec<carebook_core::booking::Slot> {
+    use time::macros::datetime;
+    store
+        .slots_between(organisation_id, datetime!(2027-01-04 00:00 UTC), datetime!(2027-01-05 00:00 UTC))
+        .await
+        .unwrap()
+}
+
+pub async fn an_amendment_moves_the_appointment_and_frees_the_old_slot(store: Arc<dyn Store>) {
+    use carebook_core::booking::SlotStatus;
+    let (population, template) = booking_fixture::practice_with_slots(&store).await;
+    let slots = monday_slots(&store, template.organisation_id).await;
+    let me = population.patients[0].patient_id;
+    let booked = store.book(&booking_fixture::request(slots[0].slot_id, me, None, 1)).await.unwrap();
+
+    let moved = store.amend(booked.appointment_id, slots[3].slot_id, booked.created_at).await.unwrap();
+
+    assert_eq!(moved.appointment_id, booked.appointment_id, "the same appointment, so the same invitation UID");
+    assert_eq!(moved.slot_id, slots[3].slot_id);
+    assert_eq!(moved.sequence, booked.sequence + 1);
+    assert_eq!(store.slot(slots[0].slot_id).await.unwrap().status, SlotStatus::Free);
+    assert_eq!(store.slot(slots[3].slot_id).await.unwrap().status, SlotStatus::Booked);
+    assert_eq!(store.appointments_for_patient(me).await.unwrap(), vec![moved]);
+}
+
+pub async fn an_amendment_to_a_taken_slot_leaves_the_original_untouched(store: Arc<dyn Store>) {
+    use carebook_core::booking::SlotStatus;
+    let (population, template) = booking_fixture::practice_with_slots(&store).await;
+    let slots = monday_slots(&store, template.organisation_id).await;
+    let (me, other) = (population.patients[0].patient_id, population.patients[1].patient_id);
+    let mine = store.book(&booking_fixture::request(slots[0].slot_id, me, None, 1)).await.unwrap();
+    store.book(&booking_fixture::request(slots[1].slot_id, other, None, 2)).await.unwrap();
+
+    let result = store.amend(mine.appointment_id, slots[1].slot_id, mine.created_at).await;
+
+    assert!(matches!(result, Err(StoreError::Conflict(ref why)) if why == "slot_taken"), "{result:?}");
+    assert_eq!(store.appointment(mine.appointment_id).await.unwrap(), mine, "untouched");
+    assert_eq!(store.slot(slots[0].slot_id).await.unwrap().status, SlotStatus::Booked);
+    let missing = store.amend(mine.appointment_id, Uuid::from_u128(404), mine.created_at).await;
+    assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
+    assert_eq!(store.appointment(mine.appointment_id).await.unwrap(), mine, "still untouched");
+}
+
+pub async fn a_cancellation_frees_the_slot_and_happens_once(store: Arc<dyn Store>) {
+    use carebook_core::booking::{AppointmentStatus, SlotStatus};
+    let (population, template) = booking_fixture::practice_with_slots(&store).await;
+    let slots = monday_slots(&store, template.organisation_id).await;
+    let me = population.patients[0].patient_id;
+    let booked = store.book(&booking_fixture::request(slots[0].slot_id, me, None, 1)).await.unwrap();
+
+    let cancelled = store
+        .cancel(booked.appointment_id, AppointmentStatus::CancelledByPatient, "feeling better", booked.created_at)
+        .await
+        .unwrap();
+
+    assert_eq!(cancelled.status, AppointmentStatus::CancelledByPatient);
+    assert_eq!(cancelled.sequence, booked.sequence + 1);
+    assert_eq!(store.slot(slots[0].slot_id).await.unwrap().status, SlotStatus::Free);
+    let again = store
+        .cancel(booked.appointment_id, AppointmentStatus::CancelledByPractice, "clinic closed", booked.created_at)
+        .await;
+    assert!(matches!(again, Err(StoreError::Conflict(ref why)) if why == "appointment_changed"), "{again:?}");
+    let moved = store.amend(booked.appointment_id, slots[2].slot_id, booked.created_at).await;
+    assert!(matches!(moved, Err(StoreError::Conflict(ref why)) if why == "appointment_changed"), "{moved:?}");
+    // The freed slot can be booked by someone else.
+    let other = population.patients[1].patient_id;
+    store.book(&booking_fixture::request(slots[0].slot_id, other, None, 2)).await.expect("the slot is free again");
+}
+
+pub async fn a_concurrent_amend_and_cancel_leave_one_consistent_outcome(store: Arc<dyn Store>) {
+    use carebook_core::booking::{AppointmentStatus, SlotStatus};
+    let (population, template) = booking_fixture::practice_with_slots(&store).await;
+    let slots = monday_slots(&store, template.organisation_id).await;
+    // Four rounds, each with its own pair of slots.
+    for round in 0..4usize {
+        let (from, to) = (&slots[2 * round], &slots[2 * round + 1]);
+        let patient = population.patients[round].patient_id;
+        let booked =
+            store.book(&booking_fixture::request(from.slot_id, patient, None, 100 + round as u128)).await.unwrap();
+        let (s1, s2) = (store.clone(), store.clone());
+        let (id, to_id, at) = (booked.appointment_id, to.slot_id, booked.created_at);
+        let amend = tokio::spawn(async move { s1.amend(id, to_id, at).await });
+        let cancel =
+            tokio::spawn(
+                async move { s2.cancel(id, AppointmentStatus::CancelledByPractice, "clinic closed", at).await },
+            );
+        let (amended, cancelled) = (amend.await.unwrap(), cancel.await.unwrap());
+
+        assert!(cancelled.is_ok(), "the cancel always finds a live appointment: {cancelled:?}");
+        let end = store.appointment(id).await.unwrap();
+        assert_eq!(end.status, AppointmentStatus::CancelledByPractice);
+        // Whichever ran first, both slots end free and the appointment
+        // points at the slot it was last moved to.
+        assert_eq!(store.slot(from.slot_id).await.unwrap().status, SlotStatus::Free, "round {round}");
+        assert_eq!(store.slot(to.slot_id).await.unwrap().status, SlotStatus::Free, "round {round}");
+        match amended {
+            Ok(_) => assert_eq!(end.slot_id, to.slot_id),
+            Err(StoreError::Conflict(why)) => {
+                assert_eq!(why, "appointment_changed");
+                assert_eq!(end.slot_id, from.slot_id);
+            }
+            Err(other) => panic!("round {round}: {other:?}"),
+        }
+    }
 }

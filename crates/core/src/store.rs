@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 use crate::booking::rota::{PlannedSlot, RotaTemplate};
-use crate::booking::{Appointment, BookingRequest, Slot};
+use crate::booking::{Appointment, AppointmentStatus, BookingRequest, Slot};
 use crate::domain::{NhsNumber, OdsCode};
 use crate::model::{
     Area, AuditEvent, Condition, Federation, Organisation, OrganisationKind, Patient, Population, PopulationCounts,
@@ -157,4 +157,33 @@ pub trait Store: Send + Sync + 'static {
     async fn book(&self, request: &BookingRequest) -> StoreResult<Appointment>;
 
     async fn appointment(&self, appointment_id: Uuid) -> StoreResult<Appointment>;
+
+    async fn slot(&self, slot_id: Uuid) -> StoreResult<Slot>;
+
+    /// A patient's appointments, any status, by slot start.
+    async fn appointments_for_patient(&self, patient_id: Uuid) -> StoreResult<Vec<Appointment>>;
+
+    /// Move a live appointment to another slot in one transaction: the new
+    /// slot is claimed and the old one released, the appointment keeps its
+    /// id and its sequence rises, or nothing changes at all.
+    /// `Conflict("slot_taken")` when the new slot is not free,
+    /// `Conflict("appointment_changed")` when the appointment is no longer
+    /// live (cancelled or moved meanwhile).
+    async fn amend(
+        &self,
+        appointment_id: Uuid,
+        new_slot_id: Uuid,
+        at: time::OffsetDateTime,
+    ) -> StoreResult<Appointment>;
+
+    /// Cancel a live appointment and free its slot, in one transaction.
+    /// `status` says who cancelled. `Conflict("appointment_changed")` when it
+    /// is no longer live.
+    async fn cancel(
+        &self,
+        appointment_id: Uuid,
+        status: AppointmentStatus,
+        reason: &str,
+        at: time::OffsetDateTime,
+    ) -> StoreResult<Appointment>;
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use carebook_core::booking::rota::{PlannedSlot, RotaTemplate};
-use carebook_core::booking::{Appointment, BookingRequest, Slot};
+use carebook_core::booking::{Appointment, AppointmentStatus, BookingRequest, Slot};
 use carebook_core::domain::{NhsNumber, OdsCode};
 use carebook_core::model::{
     Area, AuditEvent, Condition, Federation, Organisation, Patient, Population, PopulationCounts, ProxyAccess,
@@ -634,6 +634,153 @@ impl Store for PostgresStore {
             .await
             .map_err(map_err)?;
         appointment_from_row(&row)
+    }
+
+    async fn slot(&self, slot_id: Uuid) -> StoreResult<Slot> {
+        let row = sqlx::query(&format!("select {SLOT_COLUMNS} from slot where slot_id = $1"))
+            .bind(id(slot_id))
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_err)?;
+        slot_from_row(&row)
+    }
+
+    async fn appointments_for_patient(&self, patient_id: Uuid) -> StoreResult<Vec<Appointment>> {
+        let columns = APPOINTMENT_COLUMNS.split(", ").map(|c| format!("a.{c}")).collect::<Vec<_>>().join(", ");
+        let rows = sqlx::query(&format!(
+            "select {columns} from appointment a join slot s on s.slot_id = a.slot_id
+             where a.patient_id = $1 order by s.starts_at, a.appointment_id"
+        ))
+        .bind(id(patient_id))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter().map(appointment_from_row).collect()
+    }
+
+    #[tracing::instrument(skip_all, fields(appointment_id = %appointment_id), err)]
+    async fn amend(
+        &self,
+        appointment_id: Uuid,
+        new_slot_id: Uuid,
+        at: time::OffsetDateTime,
+    ) -> StoreResult<Appointment> {
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        // The row lock serialises a concurrent amend and cancel.
+        let current = sqlx::query("select slot_id, status from appointment where appointment_id = $1 for update")
+            .bind(id(appointment_id))
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?
+            .ok_or(StoreError::NotFound)?;
+        let status: String = current.try_get("status").map_err(map_err)?;
+        if status != "booked" {
+            return Err(StoreError::Conflict("appointment_changed".into()));
+        }
+        let old_slot = row_uuid(&current, "slot_id")?;
+        if old_slot == new_slot_id {
+            return Err(StoreError::Conflict("slot_taken".into()));
+        }
+        let claimed = sqlx::query("update slot set status = 'booked' where slot_id = $1 and status = 'free'")
+            .bind(id(new_slot_id))
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        if claimed.rows_affected() == 0 {
+            let exists = sqlx::query("select 1 from slot where slot_id = $1")
+                .bind(id(new_slot_id))
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map_err)?;
+            return Err(if exists.is_some() {
+                StoreError::Conflict("slot_taken".into())
+            } else {
+                StoreError::NotFound
+            });
+        }
+        sqlx::query("update slot set status = 'free' where slot_id = $1")
+            .bind(id(old_slot))
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        let moved = sqlx::query(
+            "update appointment set slot_id = $1, sequence = sequence + 1, updated_at = $2
+             where appointment_id = $3 and status = 'booked'",
+        )
+        .bind(id(new_slot_id))
+        .bind(utc(at))
+        .bind(id(appointment_id))
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| match map_err(e) {
+            StoreError::Conflict(_) => StoreError::Conflict("slot_taken".into()),
+            other => other,
+        })?;
+        if moved.rows_affected() != 1 {
+            return Err(StoreError::Conflict("appointment_changed".into()));
+        }
+        let row = sqlx::query(&format!("select {APPOINTMENT_COLUMNS} from appointment where appointment_id = $1"))
+            .bind(id(appointment_id))
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        let appointment = appointment_from_row(&row)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(appointment)
+    }
+
+    #[tracing::instrument(skip_all, fields(appointment_id = %appointment_id), err)]
+    async fn cancel(
+        &self,
+        appointment_id: Uuid,
+        status: AppointmentStatus,
+        reason: &str,
+        at: time::OffsetDateTime,
+    ) -> StoreResult<Appointment> {
+        if !matches!(status, AppointmentStatus::CancelledByPatient | AppointmentStatus::CancelledByPractice) {
+            return Err(StoreError::Conflict("not_a_cancellation".into()));
+        }
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        // The slot is read by the same statement that cancels, so a move
+        // that committed first is seen and its new slot is the one freed.
+        let cancelled = sqlx::query(
+            "update appointment set status = $1, cancel_reason = $2, sequence = sequence + 1, updated_at = $3
+             where appointment_id = $4 and status = 'booked'
+             returning slot_id",
+        )
+        .bind(status.as_str())
+        .bind(reason)
+        .bind(utc(at))
+        .bind(id(appointment_id))
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        let Some(row) = cancelled else {
+            let exists = sqlx::query("select 1 from appointment where appointment_id = $1")
+                .bind(id(appointment_id))
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map_err)?;
+            return Err(if exists.is_some() {
+                StoreError::Conflict("appointment_changed".into())
+            } else {
+                StoreError::NotFound
+            });
+        };
+        let slot_id = row_uuid(&row, "slot_id")?;
+        sqlx::query("update slot set status = 'free' where slot_id = $1")
+            .bind(id(slot_id))
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        let row = sqlx::query(&format!("select {APPOINTMENT_COLUMNS} from appointment where appointment_id = $1"))
+            .bind(id(appointment_id))
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        let appointment = appointment_from_row(&row)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(appointment)
     }
 }
 

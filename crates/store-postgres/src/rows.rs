@@ -253,3 +253,7 @@ pub(crate) fn rota_template_from_rows(
         exceptions,
     })
 }
+
+pub(crate) fn row_uuid(row: &PgRow, col: &str) -> StoreResult<Uuid> {
+    uuid(row, col)
+}

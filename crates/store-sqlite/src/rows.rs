@@ -254,3 +254,7 @@ pub(crate) fn rota_template_from_rows(
         exceptions,
     })
 }
+
+pub(crate) fn row_uuid(row: &SqliteRow, col: &str) -> StoreResult<Uuid> {
+    uuid(row, col)
+}
