@@ -110,7 +110,7 @@ impl Application {
             let counts = store.replace_population(&population).await?;
             tracing::info!(patients = counts.patients, organisations = counts.organisations, "demonstration loaded");
         }
-        let services = Services::new(store, clock);
+        let services = Services::new(store, clock, Arc::new(RandomIds));
 
         let listener = TcpListener::bind(config.listen)
             .await
@@ -212,6 +212,15 @@ fn router(
         .layer(middleware::from_fn(security::same_origin))
         .layer(middleware::from_fn_with_state(SecurityConfig { https: config.https() }, security::headers))
         .layer(middleware::from_fn_with_state(metrics, ops::record))
+}
+
+/// Identifiers drawn at random (UUID version 4).
+struct RandomIds;
+
+impl carebook_core::clock::IdSource for RandomIds {
+    fn new_id(&self) -> uuid::Uuid {
+        uuid::Uuid::new_v4()
+    }
 }
 
 async fn shutdown_signal() {

@@ -68,6 +68,9 @@ macro_rules! conformance_tests {
             an_amendment_to_a_taken_slot_leaves_the_original_untouched,
             a_cancellation_frees_the_slot_and_happens_once,
             a_concurrent_amend_and_cancel_leave_one_consistent_outcome,
+            patients_see_their_practice_and_hub_slots_and_nobody_elses,
+            the_second_booker_of_a_slot_hears_it_was_just_taken_with_alternatives,
+            the_booking_service_checks_who_is_asking_and_the_rules,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {
@@ -614,4 +617,237 @@ pub async fn a_concurrent_amend_and_cancel_leave_one_consistent_outcome(store: A
             Err(other) => panic!("round {round}: {other:?}"),
         }
     }
+}
+
+mod service_fixture {
+    use super::*;
+    use carebook_core::access::{Actor, PatientActor, ProofingLevel, StaffActor};
+    use carebook_core::booking::rota::{RotaTemplate, WeeklySession};
+    use carebook_core::booking::{BookableBy, Channel, ServiceKind};
+    use carebook_core::clock::{FixedClock, SequentialIds};
+    use carebook_core::model::{ClinicalRole, Organisation, StaffRole};
+    use carebook_core::services::Services;
+    use time::macros::{date, datetime, time};
+
+    pub struct World {
+        pub population: Population,
+        pub services: Services,
+        pub practice: Organisation,
+        pub hub: Organisation,
+    }
+
+    async fn rota(
+        store: &Arc<dyn Store>,
+        p: &Population,
+        org: &Organisation,
+        n: u128,
+        service: ServiceKind,
+        by: BookableBy,
+    ) {
+        let location = p.locations.iter().find(|l| l.organisation_id == org.organisation_id).unwrap();
+        let clinician = p
+            .staff
+            .iter()
+            .find(|s| {
+                s.clinical_role == Some(ClinicalRole::Gp)
+                    && p.staff_assignments
+                        .iter()
+                        .any(|a| a.staff_member_id == s.staff_member_id && a.organisation_id == org.organisation_id)
+            })
+            .unwrap();
+        let template = RotaTemplate {
+            rota_template_id: Uuid::from_u128(0x5EED_0000 + n),
+            organisation_id: org.organisation_id,
+            location_id: location.location_id,
+            clinician_id: clinician.staff_member_id,
+            service,
+            channel: Channel::FaceToFace,
+            bookable_by: by,
+            sessions: vec![WeeklySession {
+                weekday: time::Weekday::Monday,
+                starts: time!(18:30),
+                ends: time!(19:00),
+                slot_minutes: 10,
+            }],
+            effective_from: date!(2027 - 01 - 01),
+            effective_until: None,
+            exceptions: vec![],
+        };
+        store.save_rota_template(&template).await.unwrap();
+        store.add_planned_slots(&template.expand(date!(2027 - 01 - 04), date!(2027 - 01 - 04)).unwrap()).await.unwrap();
+    }
+
+    pub async fn world(store: &Arc<dyn Store>) -> World {
+        let population = demo::generate_with(demo::DEFAULT_SEED, 80);
+        store.replace_population(&population).await.unwrap();
+        let practice =
+            population.organisations.iter().find(|o| o.kind == OrganisationKind::GpPractice).unwrap().clone();
+        let hub = population
+            .organisations
+            .iter()
+            .find(|o| o.kind == OrganisationKind::Hub && o.federation_id == practice.federation_id)
+            .unwrap()
+            .clone();
+        rota(store, &population, &practice, 1, ServiceKind::GpAppointment, BookableBy::OwnPractice).await;
+        rota(store, &population, &hub, 2, ServiceKind::GpAppointment, BookableBy::Federation).await;
+        rota(store, &population, &practice, 3, ServiceKind::DiabetesReview, BookableBy::OwnPractice).await;
+        let clock = Arc::new(FixedClock::at(datetime!(2027-01-01 12:00 UTC)));
+        let services = Services::new(store.clone(), clock, Arc::new(SequentialIds::default()));
+        World { population, services, practice, hub }
+    }
+
+    pub fn patient_actor(patient_id: Uuid, proofing: ProofingLevel) -> Actor {
+        Actor::Patient(PatientActor { patient_id, proofing, proxy_for: vec![] })
+    }
+
+    pub fn receptionist(world: &World) -> Actor {
+        Actor::Staff(StaffActor {
+            staff_member_id: Uuid::from_u128(77),
+            roles: vec![carebook_core::model::StaffAssignment {
+                staff_member_id: Uuid::from_u128(77),
+                organisation_id: world.practice.organisation_id,
+                role: StaffRole::Receptionist,
+            }],
+        })
+    }
+
+    pub fn registered_at<'a>(w: &'a World, org: Uuid) -> impl Iterator<Item = &'a carebook_core::model::Patient> {
+        w.population.patients.iter().filter(move |p| p.registered_practice_id == org)
+    }
+
+    pub const FROM: time::OffsetDateTime = datetime!(2027-01-04 00:00 UTC);
+    pub const TO: time::OffsetDateTime = datetime!(2027-01-05 00:00 UTC);
+}
+
+pub async fn patients_see_their_practice_and_hub_slots_and_nobody_elses(store: Arc<dyn Store>) {
+    use carebook_core::access::ProofingLevel;
+    use carebook_core::booking::service::BookingError;
+    use carebook_core::booking::ServiceKind;
+    use service_fixture::*;
+    let w = world(&store).await;
+    let me = registered_at(&w, w.practice.organisation_id).next().unwrap().patient_id;
+    let actor = patient_actor(me, ProofingLevel::P9);
+
+    let slots = w.services.booking.availability(&actor, me, ServiceKind::GpAppointment, FROM, TO).await.unwrap();
+
+    assert_eq!(slots.len(), 6, "three at my practice and three at the hub");
+    assert!(slots.iter().any(|s| s.organisation_id == w.hub.organisation_id));
+    assert!(slots.windows(2).all(|x| x[0].starts_at <= x[1].starts_at));
+    // Someone registered at a practice outside the federation sees none.
+    let outsider = w
+        .population
+        .patients
+        .iter()
+        .find(|p| {
+            w.population
+                .organisations
+                .iter()
+                .any(|o| o.organisation_id == p.registered_practice_id && o.federation_id.is_none())
+        })
+        .unwrap()
+        .patient_id;
+    let theirs = w
+        .services
+        .booking
+        .availability(&patient_actor(outsider, ProofingLevel::P9), outsider, ServiceKind::GpAppointment, FROM, TO)
+        .await
+        .unwrap();
+    assert!(theirs.is_empty(), "{theirs:?}");
+    // And nobody may look at someone else's availability.
+    let nosy = w
+        .services
+        .booking
+        .availability(&patient_actor(outsider, ProofingLevel::P9), me, ServiceKind::GpAppointment, FROM, TO)
+        .await;
+    assert!(matches!(nosy, Err(BookingError::NotAllowed(_))), "{nosy:?}");
+}
+
+pub async fn the_second_booker_of_a_slot_hears_it_was_just_taken_with_alternatives(store: Arc<dyn Store>) {
+    use carebook_core::access::ProofingLevel;
+    use carebook_core::booking::service::{BookingAsk, BookingError};
+    use carebook_core::booking::ServiceKind;
+    use service_fixture::*;
+    let w = world(&store).await;
+    let mut people = registered_at(&w, w.practice.organisation_id).map(|p| p.patient_id);
+    let (first, second) = (people.next().unwrap(), people.next().unwrap());
+    let slots = w
+        .services
+        .booking
+        .availability(&patient_actor(first, ProofingLevel::P9), first, ServiceKind::GpAppointment, FROM, TO)
+        .await
+        .unwrap();
+    let ask = |patient_id| BookingAsk {
+        patient_id,
+        slot_id: slots[0].slot_id,
+        note: None,
+        idempotency_key: None,
+        override_reason: None,
+    };
+
+    w.services.booking.book(&patient_actor(first, ProofingLevel::P9), &ask(first)).await.unwrap();
+    let late = w.services.booking.book(&patient_actor(second, ProofingLevel::P9), &ask(second)).await;
+
+    match late {
+        Err(BookingError::JustTaken { alternatives }) => {
+            assert!(!alternatives.is_empty() && alternatives.len() <= 3);
+            assert!(alternatives.iter().all(|s| s.slot_id != slots[0].slot_id));
+        }
+        other => panic!("expected 'just taken' with alternatives, got {other:?}"),
+    }
+}
+
+pub async fn the_booking_service_checks_who_is_asking_and_the_rules(store: Arc<dyn Store>) {
+    use carebook_core::access::{ProofingLevel, Refusal};
+    use carebook_core::booking::service::{BookingAsk, BookingError};
+    use carebook_core::booking::ServiceKind;
+    use carebook_core::model::snomed;
+    use service_fixture::*;
+    let w = world(&store).await;
+    let at_practice: Vec<_> = registered_at(&w, w.practice.organisation_id).collect();
+    let me = at_practice[0].patient_id;
+    let gp =
+        w.services.booking.availability(&receptionist(&w), me, ServiceKind::GpAppointment, FROM, TO).await.unwrap();
+    let ask = |patient_id, slot_id| BookingAsk {
+        patient_id,
+        slot_id,
+        note: Some("  ".into()),
+        idempotency_key: None,
+        override_reason: None,
+    };
+
+    // Partial identity checks are not enough for GP services.
+    let p5 = w.services.booking.book(&patient_actor(me, ProofingLevel::P5), &ask(me, gp[0].slot_id)).await;
+    assert!(matches!(p5, Err(BookingError::NotAllowed(Refusal::NeedsFullIdentityCheck))), "{p5:?}");
+    // A receptionist books for the patient; a blank note is not stored.
+    let booked = w.services.booking.book(&receptionist(&w), &ask(me, gp[0].slot_id)).await.unwrap();
+    assert_eq!(booked.booked_by_kind, "staff");
+    assert_eq!(booked.note, None);
+
+    // The diabetes review is only for people with diabetes.
+    let has_diabetes =
+        |id: Uuid| w.population.conditions.iter().any(|c| c.patient_id == id && c.code.code == snomed::TYPE_2_DIABETES);
+    let without = at_practice.iter().find(|p| !has_diabetes(p.patient_id)).unwrap().patient_id;
+    let with = at_practice.iter().find(|p| has_diabetes(p.patient_id)).unwrap().patient_id;
+    let none = w
+        .services
+        .booking
+        .availability(&patient_actor(without, ProofingLevel::P9), without, ServiceKind::DiabetesReview, FROM, TO)
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+    let reviews = w
+        .services
+        .booking
+        .availability(&patient_actor(with, ProofingLevel::P9), with, ServiceKind::DiabetesReview, FROM, TO)
+        .await
+        .unwrap();
+    assert_eq!(reviews.len(), 3, "the three review slots of the Monday session");
+    let refused =
+        w.services.booking.book(&patient_actor(without, ProofingLevel::P9), &ask(without, reviews[0].slot_id)).await;
+    match refused {
+        Err(BookingError::RulesNotMet(e)) => assert!(e.failed().any(|c| c.explanation.contains("diabetes"))),
+        other => panic!("{other:?}"),
+    }
+    let explained = w.services.booking.explain(&receptionist(&w), without, reviews[0].slot_id).await.unwrap();
+    assert!(!explained.allowed());
 }

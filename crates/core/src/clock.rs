@@ -53,3 +53,21 @@ mod tests {
         assert_eq!(clock.now(), datetime!(2027-03-28 01:30 UTC));
     }
 }
+
+/// New identifiers as a port: the server draws them at random (UUID v4);
+/// the core itself has no randomness, so that it builds for the browser too.
+pub trait IdSource: Send + Sync + 'static {
+    fn new_id(&self) -> uuid::Uuid;
+}
+
+/// Predictable identifiers for tests: 1, 2, 3, … in the low bits of a
+/// fixed prefix.
+#[derive(Debug, Default)]
+pub struct SequentialIds(std::sync::atomic::AtomicU64);
+
+impl IdSource for SequentialIds {
+    fn new_id(&self) -> uuid::Uuid {
+        let n = self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        uuid::Uuid::from_u64_pair(0xC0FF_EE00_0000_4000, 0x8000_0000_0000_0000 | n)
+    }
+}

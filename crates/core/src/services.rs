@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::clock::Clock;
+use crate::clock::{Clock, IdSource};
 use crate::domain::OdsCode;
 use crate::model::{Federation, Organisation, OrganisationKind, PopulationCounts};
 use crate::store::{OrganisationSearch, Store, StoreError, StoreResult};
@@ -15,11 +15,17 @@ pub struct Services {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub directory: Directory,
+    pub booking: crate::booking::service::BookingService,
 }
 
 impl Services {
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
-        Self { directory: Directory { store: store.clone() }, store, clock }
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, ids: Arc<dyn IdSource>) -> Self {
+        Self {
+            directory: Directory { store: store.clone() },
+            booking: crate::booking::service::BookingService::new(store.clone(), clock.clone(), ids),
+            store,
+            clock,
+        }
     }
 }
 

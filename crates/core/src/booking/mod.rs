@@ -6,6 +6,7 @@
 
 pub mod rota;
 pub mod rules;
+pub mod service;
 
 use serde::{Deserialize, Serialize};
 

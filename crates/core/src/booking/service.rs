@@ -1,0 +1,256 @@
+//! The booking service: who may book what, checked on the server, then
+//! carried out by the store in one transaction. Pages, the JSON API, the
+//! FHIR API and tests all call this.
+
+use std::sync::Arc;
+
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use super::rules::{self, Booker, BookingRules, ConditionRequirement, Explanation, PatientFacts, SlotFacts};
+use super::{Appointment, BookingRequest, ServiceKind, Slot, SlotStatus};
+use crate::access::{self, Actor, Refusal, Service, Subject};
+use crate::clock::{Clock, IdSource};
+use crate::model::{snomed, Organisation, OrganisationKind, Patient};
+use crate::store::{OrganisationSearch, Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum BookingError {
+    #[error("not allowed: {0:?}")]
+    NotAllowed(Refusal),
+    #[error("the booking rules are not met")]
+    RulesNotMet(Explanation),
+    /// Someone else got there first; here are the next free times.
+    #[error("that time has just been taken")]
+    JustTaken { alternatives: Vec<Slot> },
+    #[error("not found")]
+    NotFound,
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for BookingError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => BookingError::NotFound,
+            other => BookingError::Store(other),
+        }
+    }
+}
+
+/// What a patient asks to book.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookingAsk {
+    pub patient_id: Uuid,
+    pub slot_id: Uuid,
+    /// Up to 500 characters, for the clinician.
+    pub note: Option<String>,
+    pub idempotency_key: Option<String>,
+    /// Staff only: why a rule is overridden.
+    pub override_reason: Option<String>,
+}
+
+/// The rules for a service until practices set their own: the brief's
+/// defaults, with the condition reviews open only to people who have the
+/// condition on record.
+pub fn default_rules(service: ServiceKind) -> BookingRules {
+    let requires_condition = match service {
+        ServiceKind::DiabetesReview => Some(ConditionRequirement {
+            snomed_codes: vec![snomed::TYPE_2_DIABETES.to_string()],
+            description: "for people with diabetes".into(),
+        }),
+        ServiceKind::CopdReview => Some(ConditionRequirement {
+            snomed_codes: vec![snomed::COPD.to_string()],
+            description: "for people with COPD".into(),
+        }),
+        _ => None,
+    };
+    BookingRules { requires_condition, ..BookingRules::default() }
+}
+
+#[derive(Clone)]
+pub struct BookingService {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    ids: Arc<dyn IdSource>,
+}
+
+struct Context {
+    patient: Patient,
+    subject: Subject,
+    practice: Organisation,
+    hub: Option<Organisation>,
+}
+
+impl BookingService {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, ids: Arc<dyn IdSource>) -> Self {
+        Self { store, clock, ids }
+    }
+
+    async fn context(&self, patient_id: Uuid) -> Result<Context, BookingError> {
+        let patient = self.store.patient_by_id(patient_id).await?;
+        let practice = self.store.organisation_by_id(patient.registered_practice_id).await?;
+        let hub = match practice.federation_id {
+            None => None,
+            Some(federation_id) => self
+                .store
+                .search_organisations(&OrganisationSearch {
+                    federation_id: Some(federation_id),
+                    kinds: vec![OrganisationKind::Hub],
+                    limit: 1,
+                    ..Default::default()
+                })
+                .await?
+                .into_iter()
+                .next(),
+        };
+        let subject = Subject {
+            patient_id,
+            registered_practice_id: practice.organisation_id,
+            federation_hub_id: hub.as_ref().map(|h| h.organisation_id),
+        };
+        Ok(Context { patient, subject, practice, hub })
+    }
+
+    async fn facts(
+        &self,
+        ctx: &Context,
+        service: ServiceKind,
+        now: OffsetDateTime,
+    ) -> Result<PatientFacts, BookingError> {
+        let conditions = self.store.conditions_for_patient(ctx.patient.patient_id).await?;
+        let mut active = 0;
+        for a in self.store.appointments_for_patient(ctx.patient.patient_id).await? {
+            if a.status.is_live() {
+                let slot = self.store.slot(a.slot_id).await?;
+                if slot.service == service && slot.starts_at > now {
+                    active += 1;
+                }
+            }
+        }
+        Ok(PatientFacts {
+            registered_practice_id: ctx.practice.organisation_id,
+            practice_federation_id: ctx.practice.federation_id,
+            condition_codes: conditions.into_iter().map(|c| c.code.code).collect(),
+            active_appointments_of_service: active,
+        })
+    }
+
+    fn booker(actor: &Actor, override_reason: Option<String>) -> Booker {
+        match actor {
+            Actor::Staff(_) => Booker::Staff { override_reason },
+            _ => Booker::Patient,
+        }
+    }
+
+    fn slot_facts(slot: &Slot, ctx: &Context) -> SlotFacts {
+        let federation_id = if slot.organisation_id == ctx.practice.organisation_id {
+            ctx.practice.federation_id
+        } else if ctx.hub.as_ref().is_some_and(|h| h.organisation_id == slot.organisation_id) {
+            ctx.hub.as_ref().and_then(|h| h.federation_id)
+        } else {
+            None
+        };
+        SlotFacts {
+            starts_at: slot.starts_at,
+            organisation_id: slot.organisation_id,
+            federation_id,
+            bookable_by: slot.bookable_by,
+            status: slot.status,
+        }
+    }
+
+    /// The slots of `service` in `[from, to)` that this patient may book
+    /// now, at their practice and their federation's hub, by start time.
+    pub async fn availability(
+        &self,
+        actor: &Actor,
+        patient_id: Uuid,
+        service: ServiceKind,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<Vec<Slot>, BookingError> {
+        let now = self.clock.now();
+        let ctx = self.context(patient_id).await?;
+        access::may_access(actor, &ctx.subject, Service::Appointments, now.date()).map_err(BookingError::NotAllowed)?;
+        let facts = self.facts(&ctx, service, now).await?;
+        let booker = Self::booker(actor, None);
+        let rules = default_rules(service);
+        let mut found = Vec::new();
+        let places = std::iter::once(&ctx.practice).chain(ctx.hub.as_ref());
+        for place in places {
+            for slot in self.store.slots_between(place.organisation_id, from, to).await? {
+                if slot.service == service
+                    && slot.status == SlotStatus::Free
+                    && rules::explain(&rules, &Self::slot_facts(&slot, &ctx), &facts, &booker, now).allowed()
+                {
+                    found.push(slot);
+                }
+            }
+        }
+        found.sort_by_key(|s| (s.starts_at, s.slot_id));
+        Ok(found)
+    }
+
+    /// Why this patient can or cannot book this slot, rule by rule.
+    pub async fn explain(&self, actor: &Actor, patient_id: Uuid, slot_id: Uuid) -> Result<Explanation, BookingError> {
+        let now = self.clock.now();
+        let ctx = self.context(patient_id).await?;
+        access::may_access(actor, &ctx.subject, Service::Appointments, now.date()).map_err(BookingError::NotAllowed)?;
+        let slot = self.store.slot(slot_id).await?;
+        let facts = self.facts(&ctx, slot.service, now).await?;
+        Ok(rules::explain(
+            &default_rules(slot.service),
+            &Self::slot_facts(&slot, &ctx),
+            &facts,
+            &Self::booker(actor, None),
+            now,
+        ))
+    }
+
+    pub async fn book(&self, actor: &Actor, ask: &BookingAsk) -> Result<Appointment, BookingError> {
+        let now = self.clock.now();
+        let ctx = self.context(ask.patient_id).await?;
+        access::may_access(actor, &ctx.subject, Service::Appointments, now.date()).map_err(BookingError::NotAllowed)?;
+        let slot = self.store.slot(ask.slot_id).await?;
+        let facts = self.facts(&ctx, slot.service, now).await?;
+        let booker = Self::booker(actor, ask.override_reason.clone());
+        let explanation =
+            rules::explain(&default_rules(slot.service), &Self::slot_facts(&slot, &ctx), &facts, &booker, now);
+        // A retried request must get its first answer even though the slot
+        // is no longer free, so only the "slot is free" rule defers to the
+        // store, which decides it atomically.
+        if explanation.failed().any(|c| c.rule != rules::Rule::SlotIsFree) {
+            return Err(BookingError::RulesNotMet(explanation));
+        }
+        let (kind, by) = match actor {
+            Actor::Staff(s) => ("staff", Some(s.staff_member_id)),
+            Actor::Patient(p) => ("patient", Some(p.patient_id)),
+            Actor::Anonymous => return Err(BookingError::NotAllowed(Refusal::NotLoggedIn)),
+        };
+        let request = BookingRequest {
+            appointment_id: self.ids.new_id(),
+            slot_id: ask.slot_id,
+            patient_id: ask.patient_id,
+            note: ask.note.as_ref().map(|n| n.trim().chars().take(500).collect()).filter(|n: &String| !n.is_empty()),
+            booked_by_kind: kind.into(),
+            booked_by_id: by,
+            idempotency_key: ask.idempotency_key.clone(),
+            at: now,
+        };
+        match self.store.book(&request).await {
+            Ok(a) => Ok(a),
+            Err(StoreError::Conflict(why)) if why == "slot_taken" => {
+                let alternatives = self
+                    .availability(actor, ask.patient_id, slot.service, now, now + Duration::days(28))
+                    .await?
+                    .into_iter()
+                    .filter(|s| s.starts_at >= slot.starts_at - Duration::hours(2))
+                    .take(3)
+                    .collect();
+                Err(BookingError::JustTaken { alternatives })
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}
