@@ -71,6 +71,11 @@ macro_rules! conformance_tests {
             patients_see_their_practice_and_hub_slots_and_nobody_elses,
             the_second_booker_of_a_slot_hears_it_was_just_taken_with_alternatives,
             the_booking_service_checks_who_is_asking_and_the_rules,
+            a_booking_writes_its_messages_in_the_same_transaction,
+            moving_or_cancelling_withdraws_and_retimes_the_reminders,
+            two_workers_never_claim_the_same_message,
+            a_message_whose_lease_ran_out_is_claimed_again,
+            failed_messages_retry_then_park_until_replayed,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {
@@ -850,4 +855,181 @@ pub async fn the_booking_service_checks_who_is_asking_and_the_rules(store: Arc<d
     }
     let explained = w.services.booking.explain(&receptionist(&w), without, reviews[0].slot_id).await.unwrap();
     assert!(!explained.allowed());
+}
+
+mod outbox_fixture {
+    use carebook_core::notify::outbox::{Notification, NotificationKind, NotificationStatus};
+
+    pub fn of(list: &[Notification], kind: NotificationKind, status: NotificationStatus) -> Vec<Notification> {
+        list.iter().filter(|n| n.kind == kind && n.status == status).cloned().collect()
+    }
+}
+
+pub async fn a_booking_writes_its_messages_in_the_same_transaction(store: Arc<dyn Store>) {
+    use carebook_core::notify::outbox::{NotificationKind as K, NotificationStatus as S};
+    use outbox_fixture::of;
+    use time::macros::datetime;
+    let (population, template) = booking_fixture::practice_with_slots(&store).await;
+    let slots = monday_slots(&store, template.organisation_id).await;
+    let (me, other) = (population.patients[0].patient_id, population.patients[1].patient_id);
+
+    let booked = store.book(&booking_fixture::request(slots[0].slot_id, me, None, 1)).await.unwrap();
+
+    let mine = store.notifications_for_patient(me).await.unwrap();
+    let confirmations = of(&mine, K::AppointmentBooked, S::Pending);
+    assert_eq!(confirmations.len(), 1);
+    assert_eq!(confirmations[0].due_at, booked.created_at);
+    assert_eq!(confirmations[0].subject_id, Some(booked.appointment_id));
+    assert!(confirmations[0].payload.contains(&booked.appointment_id.to_string()));
+    // Booked at 20:00 the evening before an 08:30 appointment: the day-ahead
+    // reminder has passed; the two-hour one is due at 06:30.
+    let reminders = of(&mine, K::AppointmentReminder, S::Pending);
+    assert_eq!(reminders.iter().map(|n| n.due_at).collect::<Vec<_>>(), vec![datetime!(2027-01-04 06:30 UTC)]);
+    // A booking that fails writes nothing.
+    let lost = store.book(&booking_fixture::request(slots[0].slot_id, other, None, 2)).await;
+    assert!(lost.is_err());
+    assert!(store.notifications_for_patient(other).await.unwrap().is_empty());
+}
+
+pub async fn moving_or_cancelling_withdraws_and_retimes_the_reminders(store: Arc<dyn Store>) {
+    use carebook_core::booking::AppointmentStatus;
+    use carebook_core::notify::outbox::{NotificationKind as K, NotificationStatus as S};
+    use outbox_fixture::of;
+    use time::macros::datetime;
+    let (population, template) = booking_fixture::practice_with_slots(&store).await;
+    let slots = monday_slots(&store, template.organisation_id).await;
+    let me = population.patients[0].patient_id;
+    let booked = store.book(&booking_fixture::request(slots[0].slot_id, me, None, 1)).await.unwrap();
+
+    let moved = store.amend(booked.appointment_id, slots[5].slot_id, booked.created_at).await.unwrap();
+
+    let list = store.notifications_for_patient(me).await.unwrap();
+    assert_eq!(of(&list, K::AppointmentAmended, S::Pending).len(), 1);
+    let payload: serde_json::Value =
+        serde_json::from_str(&of(&list, K::AppointmentAmended, S::Pending)[0].payload).expect("JSON");
+    assert_eq!(payload["sequence"], moved.sequence, "the invitation's SEQUENCE rises");
+    assert_eq!(of(&list, K::AppointmentReminder, S::Withdrawn).len(), 1);
+    let live: Vec<_> = of(&list, K::AppointmentReminder, S::Pending).iter().map(|n| n.due_at).collect();
+    assert_eq!(live, vec![datetime!(2027-01-04 07:20 UTC)], "two hours before the new 09:20 slot");
+
+    store
+        .cancel(booked.appointment_id, AppointmentStatus::CancelledByPractice, "clinic closed", booked.created_at)
+        .await
+        .unwrap();
+
+    let list = store.notifications_for_patient(me).await.unwrap();
+    assert!(of(&list, K::AppointmentReminder, S::Pending).is_empty(), "no reminder for a cancelled appointment");
+    assert_eq!(of(&list, K::AppointmentCancelledByPractice, S::Pending).len(), 1);
+}
+
+/// Nine bookings' worth of due messages.
+async fn busy_outbox(store: &Arc<dyn Store>) -> usize {
+    let (population, template) = booking_fixture::practice_with_slots(store).await;
+    let slots = monday_slots(store, template.organisation_id).await;
+    for (n, slot) in slots.iter().enumerate() {
+        let patient = population.patients[n].patient_id;
+        store.book(&booking_fixture::request(slot.slot_id, patient, None, 300 + n as u128)).await.unwrap();
+    }
+    slots.len()
+}
+
+pub async fn two_workers_never_claim_the_same_message(store: Arc<dyn Store>) {
+    use time::macros::datetime;
+    let due = busy_outbox(&store).await;
+    let now = datetime!(2027-01-03 20:30 UTC);
+
+    let worker = |name: &'static str| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let mut mine = Vec::new();
+            loop {
+                let batch = store.claim_notifications(name, now, time::Duration::minutes(5), 2).await.unwrap();
+                if batch.is_empty() {
+                    break;
+                }
+                for n in batch {
+                    store.complete_notification(n.notification_id, name, now).await.unwrap();
+                    mine.push(n.notification_id);
+                }
+            }
+            mine
+        })
+    };
+    let (a, b) = (worker("worker-a"), worker("worker-b"));
+    let (a, b) = (a.await.unwrap(), b.await.unwrap());
+
+    let mut all: Vec<Uuid> = a.iter().chain(&b).copied().collect();
+    let claimed = all.len();
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), claimed, "no message was claimed twice");
+    assert_eq!(claimed, due, "every due confirmation was sent once; the reminders are not due yet");
+}
+
+pub async fn a_message_whose_lease_ran_out_is_claimed_again(store: Arc<dyn Store>) {
+    use time::macros::datetime;
+    busy_outbox(&store).await;
+    let now = datetime!(2027-01-03 20:30 UTC);
+    let first = store.claim_notifications("worker-that-dies", now, time::Duration::minutes(1), 1).await.unwrap();
+    assert_eq!(first.len(), 1);
+    let early = store.claim_notifications("worker-b", now, time::Duration::minutes(1), 100).await.unwrap();
+    assert!(early.iter().all(|n| n.notification_id != first[0].notification_id), "held while the lease runs");
+
+    let later = now + time::Duration::minutes(2);
+    let again = store.claim_notifications("worker-c", later, time::Duration::minutes(1), 100).await.unwrap();
+
+    assert!(again.iter().any(|n| n.notification_id == first[0].notification_id), "reclaimed after the lease");
+    let stale = store.complete_notification(first[0].notification_id, "worker-that-dies", later).await;
+    assert!(matches!(stale, Err(StoreError::Conflict(_))), "{stale:?}");
+    store.complete_notification(first[0].notification_id, "worker-c", later).await.unwrap();
+}
+
+pub async fn failed_messages_retry_then_park_until_replayed(store: Arc<dyn Store>) {
+    use carebook_core::notify::outbox::NotificationStatus as S;
+    use time::macros::datetime;
+    busy_outbox(&store).await;
+    let now = datetime!(2027-01-03 20:30 UTC);
+    let n = store.claim_notifications("w", now, time::Duration::minutes(1), 1).await.unwrap().remove(0);
+
+    store
+        .fail_notification(n.notification_id, "w", "smtp: connection refused", Some(now + time::Duration::minutes(5)))
+        .await
+        .unwrap();
+    let too_soon = store
+        .claim_notifications("w", now + time::Duration::minutes(1), time::Duration::minutes(1), 100)
+        .await
+        .unwrap();
+    assert!(too_soon.iter().all(|x| x.notification_id != n.notification_id), "not before its retry time");
+    for other in too_soon {
+        store.complete_notification(other.notification_id, "w", now).await.unwrap();
+    }
+    let retry = store
+        .claim_notifications("w", now + time::Duration::minutes(6), time::Duration::minutes(1), 100)
+        .await
+        .unwrap();
+    assert_eq!(retry.iter().map(|x| x.notification_id).collect::<Vec<_>>(), vec![n.notification_id]);
+    assert_eq!(retry[0].attempts, 1);
+    assert_eq!(retry[0].last_error.as_deref(), Some("smtp: connection refused"));
+
+    store.fail_notification(n.notification_id, "w", "smtp: mailbox unavailable", None).await.unwrap();
+    let parked = store.notifications_for_patient(n.patient_id).await.unwrap();
+    assert_eq!(parked.iter().find(|x| x.notification_id == n.notification_id).unwrap().status, S::Parked);
+    assert!(
+        store
+            .claim_notifications("w", now + time::Duration::days(1), time::Duration::minutes(1), 100)
+            .await
+            .unwrap()
+            .iter()
+            .all(|x| x.notification_id != n.notification_id),
+        "parked messages wait for an admin"
+    );
+
+    store.replay_notification(n.notification_id, now + time::Duration::days(1)).await.unwrap();
+    let replayed =
+        store.claim_notifications("w", now + time::Duration::days(1), time::Duration::minutes(1), 100).await.unwrap();
+    assert!(replayed.iter().any(|x| x.notification_id == n.notification_id));
+    assert!(
+        matches!(store.replay_notification(n.notification_id, now).await, Err(StoreError::NotFound)),
+        "only parked ones"
+    );
 }

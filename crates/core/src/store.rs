@@ -13,6 +13,7 @@ use crate::model::{
     Area, AuditEvent, Condition, Federation, Organisation, OrganisationKind, Patient, Population, PopulationCounts,
     ProxyAccess, StaffAssignment, StaffMember, StoredAuditEvent,
 };
+use crate::notify::outbox::Notification;
 
 /// Storage speaks storage: what went wrong in its own terms. The edges decide
 /// what a person sees.
@@ -186,4 +187,39 @@ pub trait Store: Send + Sync + 'static {
         reason: &str,
         at: time::OffsetDateTime,
     ) -> StoreResult<Appointment>;
+
+    /// Claim up to `limit` due notifications for `worker` for `lease`: rows
+    /// that are pending and due, or whose previous worker's lease ran out.
+    /// Two workers never claim the same row (PostgreSQL: SKIP LOCKED).
+    async fn claim_notifications(
+        &self,
+        worker: &str,
+        now: time::OffsetDateTime,
+        lease: time::Duration,
+        limit: u32,
+    ) -> StoreResult<Vec<Notification>>;
+
+    /// Mark a claimed notification sent. `Conflict` when `worker` no longer
+    /// holds it (its lease ran out and another worker took it).
+    async fn complete_notification(
+        &self,
+        notification_id: Uuid,
+        worker: &str,
+        at: time::OffsetDateTime,
+    ) -> StoreResult<()>;
+
+    /// Record a failed attempt: due again at `retry_at`, or parked when
+    /// `None`.
+    async fn fail_notification(
+        &self,
+        notification_id: Uuid,
+        worker: &str,
+        error: &str,
+        retry_at: Option<time::OffsetDateTime>,
+    ) -> StoreResult<()>;
+
+    /// Put a parked notification back in the queue, due `now`.
+    async fn replay_notification(&self, notification_id: Uuid, now: time::OffsetDateTime) -> StoreResult<()>;
+
+    async fn notifications_for_patient(&self, patient_id: Uuid) -> StoreResult<Vec<Notification>>;
 }

@@ -15,6 +15,7 @@ use carebook_core::model::{
     Area, AuditEvent, Condition, Federation, Organisation, Patient, Population, PopulationCounts, ProxyAccess,
     StaffAssignment, StaffMember, StoredAuditEvent,
 };
+use carebook_core::notify::outbox::{appointment_payload, Notification, NotificationKind, REMINDER_OFFSETS};
 use carebook_core::store::{MigrationStatus, OrganisationSearch, Store, StoreError, StoreResult};
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -120,6 +121,7 @@ impl Store for SqliteStore {
     async fn replace_population(&self, p: &Population) -> StoreResult<PopulationCounts> {
         let mut tx = self.pool.begin().await.map_err(map_err)?;
         for table in [
+            "notification_outbox",
             "appointment",
             "slot",
             "rota_exception",
@@ -645,6 +647,20 @@ impl Store for SqliteStore {
             StoreError::Conflict(_) => StoreError::Conflict("slot_taken".into()),
             other => other,
         })?;
+        // The messages go in the same transaction as the booking.
+        let payload = appointment_payload(request.appointment_id, 0);
+        enqueue(
+            &mut tx,
+            NotificationKind::AppointmentBooked,
+            request.patient_id,
+            request.appointment_id,
+            &payload,
+            request.at,
+            request.at,
+        )
+        .await?;
+        schedule_reminders(&mut tx, request.appointment_id, request.patient_id, request.slot_id, &payload, request.at)
+            .await?;
         let row = sqlx::query(&format!("select {APPOINTMENT_COLUMNS} from appointment where appointment_id = $1"))
             .bind(id(request.appointment_id))
             .fetch_one(&mut *tx)
@@ -753,6 +769,19 @@ impl Store for SqliteStore {
             .await
             .map_err(map_err)?;
         let appointment = appointment_from_row(&row)?;
+        let payload = appointment_payload(appointment_id, appointment.sequence);
+        withdraw_reminders(&mut tx, appointment_id).await?;
+        enqueue(
+            &mut tx,
+            NotificationKind::AppointmentAmended,
+            appointment.patient_id,
+            appointment_id,
+            &payload,
+            at,
+            at,
+        )
+        .await?;
+        schedule_reminders(&mut tx, appointment_id, appointment.patient_id, new_slot_id, &payload, at).await?;
         tx.commit().await.map_err(map_err)?;
         Ok(appointment)
     }
@@ -807,9 +836,189 @@ impl Store for SqliteStore {
             .await
             .map_err(map_err)?;
         let appointment = appointment_from_row(&row)?;
+        let kind = if status == AppointmentStatus::CancelledByPatient {
+            NotificationKind::AppointmentCancelledByPatient
+        } else {
+            NotificationKind::AppointmentCancelledByPractice
+        };
+        withdraw_reminders(&mut tx, appointment_id).await?;
+        let payload = appointment_payload(appointment_id, appointment.sequence);
+        enqueue(&mut tx, kind, appointment.patient_id, appointment_id, &payload, at, at).await?;
         tx.commit().await.map_err(map_err)?;
         Ok(appointment)
     }
+
+    async fn claim_notifications(
+        &self,
+        worker: &str,
+        now: time::OffsetDateTime,
+        lease: time::Duration,
+        limit: u32,
+    ) -> StoreResult<Vec<Notification>> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(map_err)?;
+        let rows = sqlx::query(&format!(
+            "update notification_outbox set status = 'in_flight', claimed_by = $1, claimed_until = $2
+             where notification_id in (
+                 select notification_id from notification_outbox
+                 where (status = 'pending' and due_at <= $3) or (status = 'in_flight' and claimed_until < $3)
+                 order by due_at, notification_id
+                 limit $4)
+             returning {NOTIFICATION_COLUMNS}"
+        ))
+        .bind(worker)
+        .bind(utc(now + lease))
+        .bind(utc(now))
+        .bind(i64::from(limit.max(1)))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        let mut claimed = rows.iter().map(notification_from_row).collect::<StoreResult<Vec<_>>>()?;
+        claimed.sort_by_key(|n| (n.due_at, n.notification_id));
+        Ok(claimed)
+    }
+
+    async fn complete_notification(
+        &self,
+        notification_id: Uuid,
+        worker: &str,
+        at: time::OffsetDateTime,
+    ) -> StoreResult<()> {
+        let done = sqlx::query(
+            "update notification_outbox set status = 'sent', sent_at = $1, attempts = attempts + 1,
+                 claimed_by = null, claimed_until = null
+             where notification_id = $2 and status = 'in_flight' and claimed_by = $3",
+        )
+        .bind(utc(at))
+        .bind(id(notification_id))
+        .bind(worker)
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        if done.rows_affected() == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::Conflict("not_claimed_by_worker".into()))
+        }
+    }
+
+    async fn fail_notification(
+        &self,
+        notification_id: Uuid,
+        worker: &str,
+        error: &str,
+        retry_at: Option<time::OffsetDateTime>,
+    ) -> StoreResult<()> {
+        let done = sqlx::query(
+            "update notification_outbox
+             set status = $1, due_at = coalesce($2, due_at), attempts = attempts + 1, last_error = $3,
+                 claimed_by = null, claimed_until = null
+             where notification_id = $4 and status = 'in_flight' and claimed_by = $5",
+        )
+        .bind(if retry_at.is_some() { "pending" } else { "parked" })
+        .bind(retry_at.map(utc))
+        .bind(error.chars().take(500).collect::<String>())
+        .bind(id(notification_id))
+        .bind(worker)
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        if done.rows_affected() == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::Conflict("not_claimed_by_worker".into()))
+        }
+    }
+
+    async fn replay_notification(&self, notification_id: Uuid, now: time::OffsetDateTime) -> StoreResult<()> {
+        let done = sqlx::query(
+            "update notification_outbox set status = 'pending', due_at = $1 where notification_id = $2 and status = 'parked'",
+        )
+        .bind(utc(now))
+        .bind(id(notification_id))
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        if done.rows_affected() == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::NotFound)
+        }
+    }
+
+    async fn notifications_for_patient(&self, patient_id: Uuid) -> StoreResult<Vec<Notification>> {
+        let rows = sqlx::query(&format!(
+            "select {NOTIFICATION_COLUMNS} from notification_outbox where patient_id = $1
+             order by due_at, created_at, kind"
+        ))
+        .bind(id(patient_id))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter().map(notification_from_row).collect()
+    }
+}
+
+/// One outbox row, inside the caller's transaction.
+async fn enqueue(
+    tx: &mut sqlx::SqliteConnection,
+    kind: NotificationKind,
+    patient_id: Uuid,
+    subject_id: Uuid,
+    payload: &str,
+    due_at: time::OffsetDateTime,
+    now: time::OffsetDateTime,
+) -> StoreResult<()> {
+    sqlx::query(
+        "insert into notification_outbox (notification_id, kind, patient_id, subject_id, payload, due_at, status, created_at)
+         values ($1, $2, $3, $4, $5, $6, 'pending', $7)",
+    )
+    .bind(id(Uuid::new_v4()))
+    .bind(kind.as_str())
+    .bind(id(patient_id))
+    .bind(id(subject_id))
+    .bind(payload)
+    .bind(utc(due_at))
+    .bind(utc(now))
+    .execute(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    Ok(())
+}
+
+/// Reminders before the slot's start, where their time has not passed.
+async fn schedule_reminders(
+    tx: &mut sqlx::SqliteConnection,
+    appointment_id: Uuid,
+    patient_id: Uuid,
+    slot_id: Uuid,
+    payload: &str,
+    now: time::OffsetDateTime,
+) -> StoreResult<()> {
+    let starts_at: time::OffsetDateTime = sqlx::query_scalar("select starts_at from slot where slot_id = $1")
+        .bind(id(slot_id))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    for offset in REMINDER_OFFSETS {
+        let due = starts_at - offset;
+        if due > now {
+            enqueue(tx, NotificationKind::AppointmentReminder, patient_id, appointment_id, payload, due, now).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn withdraw_reminders(tx: &mut sqlx::SqliteConnection, appointment_id: Uuid) -> StoreResult<()> {
+    sqlx::query(
+        "update notification_outbox set status = 'withdrawn'
+         where subject_id = $1 and kind = 'appointment_reminder' and status in ('pending', 'in_flight')",
+    )
+    .bind(id(appointment_id))
+    .execute(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    Ok(())
 }
 
 fn utc(t: time::OffsetDateTime) -> time::OffsetDateTime {

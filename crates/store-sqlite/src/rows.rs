@@ -9,6 +9,7 @@ use carebook_core::model::{
     Organisation, OrganisationKind, Patient, ProxyAccess, ProxyRelationshipKind, ProxyScope, Sex, SnomedConcept,
     StaffAssignment, StaffMember, StaffRole, StoredAuditEvent,
 };
+use carebook_core::notify::outbox::{Notification, NotificationKind, NotificationStatus};
 use carebook_core::store::{StoreError, StoreResult};
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
@@ -257,4 +258,23 @@ pub(crate) fn rota_template_from_rows(
 
 pub(crate) fn row_uuid(row: &SqliteRow, col: &str) -> StoreResult<Uuid> {
     uuid(row, col)
+}
+
+pub(crate) const NOTIFICATION_COLUMNS: &str = "notification_id, kind, patient_id, subject_id, payload, due_at, \
+     status, attempts, last_error, created_at, sent_at";
+
+pub(crate) fn notification_from_row(row: &SqliteRow) -> StoreResult<Notification> {
+    Ok(Notification {
+        notification_id: uuid(row, "notification_id")?,
+        kind: known(row, "kind", NotificationKind::parse)?,
+        patient_id: uuid(row, "patient_id")?,
+        subject_id: opt_uuid(row, "subject_id")?,
+        payload: text(row, "payload")?,
+        due_at: row.try_get("due_at").map_err(map_err)?,
+        status: known(row, "status", NotificationStatus::parse)?,
+        attempts: row.try_get::<i32, _>("attempts").map_err(map_err)?,
+        last_error: opt_text(row, "last_error")?,
+        created_at: row.try_get("created_at").map_err(map_err)?,
+        sent_at: row.try_get("sent_at").map_err(map_err)?,
+    })
 }

@@ -4,5 +4,6 @@
 //! build on these.
 
 pub mod ics;
+pub mod outbox;
 pub mod retry;
 pub mod sms;
