@@ -76,6 +76,9 @@ macro_rules! conformance_tests {
             two_workers_never_claim_the_same_message,
             a_message_whose_lease_ran_out_is_claimed_again,
             failed_messages_retry_then_park_until_replayed,
+            the_worker_delivers_every_due_message_once,
+            a_mail_outage_is_retried_and_nothing_is_lost,
+            a_message_that_can_never_be_delivered_is_parked,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {
@@ -1032,4 +1035,124 @@ pub async fn failed_messages_retry_then_park_until_replayed(store: Arc<dyn Store
         matches!(store.replay_notification(n.notification_id, now).await, Err(StoreError::NotFound)),
         "only parked ones"
     );
+}
+
+mod worker_fixture {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::sync::Mutex;
+
+    use super::*;
+    use carebook_core::clock::FixedClock;
+    use carebook_core::notify::outbox::Notification;
+    use carebook_core::notify::retry::RetryPolicy;
+    use carebook_core::notify::worker::{DeliveryError, Transport, Worker};
+
+    /// Records what it delivers; fails the first `fail_first` attempts.
+    pub struct TestTransport {
+        pub delivered: Mutex<Vec<Uuid>>,
+        pub attempts: AtomicU32,
+        pub fail_first: u32,
+        pub permanent: bool,
+    }
+
+    impl TestTransport {
+        pub fn new(fail_first: u32, permanent: bool) -> Arc<Self> {
+            Arc::new(Self { delivered: Mutex::new(Vec::new()), attempts: AtomicU32::new(0), fail_first, permanent })
+        }
+        pub fn delivered(&self) -> Vec<Uuid> {
+            self.delivered.lock().unwrap().clone()
+        }
+    }
+
+    #[async_trait::async_trait]
+    impl Transport for TestTransport {
+        async fn deliver(&self, n: &Notification) -> Result<(), DeliveryError> {
+            let attempt = self.attempts.fetch_add(1, Ordering::SeqCst);
+            if attempt < self.fail_first {
+                return Err(if self.permanent {
+                    DeliveryError::Permanent("no contact details".into())
+                } else {
+                    DeliveryError::Temporary("smtp: connection refused".into())
+                });
+            }
+            self.delivered.lock().unwrap().push(n.notification_id);
+            Ok(())
+        }
+    }
+
+    pub fn worker(store: &Arc<dyn Store>, transport: Arc<TestTransport>, clock: Arc<FixedClock>) -> Worker {
+        Worker {
+            name: "worker-1".into(),
+            store: store.clone(),
+            transport,
+            clock,
+            policy: RetryPolicy::default(),
+            lease: time::Duration::minutes(5),
+            batch: 4,
+            random: Arc::new(|| 0.5),
+        }
+    }
+}
+
+pub async fn the_worker_delivers_every_due_message_once(store: Arc<dyn Store>) {
+    use carebook_core::clock::FixedClock;
+    use time::macros::datetime;
+    let due = busy_outbox(&store).await;
+    let clock = Arc::new(FixedClock::at(datetime!(2027-01-03 20:30 UTC)));
+    let transport = worker_fixture::TestTransport::new(0, false);
+    let worker = worker_fixture::worker(&store, transport.clone(), clock.clone());
+
+    let report = worker.drain().await.unwrap();
+
+    assert_eq!(report.sent as usize, due);
+    let mut delivered = transport.delivered();
+    delivered.sort();
+    delivered.dedup();
+    assert_eq!(delivered.len(), due, "each once");
+    assert_eq!(worker.drain().await.unwrap().sent, 0, "nothing more is due");
+    // The two-hour reminders fall due in the morning.
+    clock.set(datetime!(2027-01-04 09:00 UTC));
+    assert_eq!(worker.drain().await.unwrap().sent as usize, due);
+}
+
+pub async fn a_mail_outage_is_retried_and_nothing_is_lost(store: Arc<dyn Store>) {
+    use carebook_core::clock::FixedClock;
+    use time::macros::datetime;
+    let due = busy_outbox(&store).await;
+    let clock = Arc::new(FixedClock::at(datetime!(2027-01-03 20:30 UTC)));
+    // The mail server refuses the first five attempts.
+    let transport = worker_fixture::TestTransport::new(5, false);
+    let worker = worker_fixture::worker(&store, transport.clone(), clock.clone());
+
+    let first = worker.drain().await.unwrap();
+    assert_eq!(first.retrying, 5);
+    assert_eq!(first.sent as usize, due - 5);
+    clock.advance(time::Duration::minutes(30));
+    let second = worker.drain().await.unwrap();
+
+    assert_eq!(second.sent, 5);
+    let mut delivered = transport.delivered();
+    delivered.sort();
+    delivered.dedup();
+    assert_eq!(delivered.len(), due, "every message arrived, none twice");
+}
+
+pub async fn a_message_that_can_never_be_delivered_is_parked(store: Arc<dyn Store>) {
+    use carebook_core::clock::FixedClock;
+    use carebook_core::notify::outbox::NotificationStatus;
+    use time::macros::datetime;
+    let (population, template) = booking_fixture::practice_with_slots(&store).await;
+    let slots = monday_slots(&store, template.organisation_id).await;
+    let me = population.patients[0].patient_id;
+    store.book(&booking_fixture::request(slots[0].slot_id, me, None, 1)).await.unwrap();
+    let clock = Arc::new(FixedClock::at(datetime!(2027-01-03 20:30 UTC)));
+    let transport = worker_fixture::TestTransport::new(1, true);
+
+    let report = worker_fixture::worker(&store, transport, clock).drain().await.unwrap();
+
+    assert_eq!(report.parked, 1);
+    let mine = store.notifications_for_patient(me).await.unwrap();
+    let parked: Vec<_> = mine.iter().filter(|n| n.status == NotificationStatus::Parked).collect();
+    assert_eq!(parked.len(), 1);
+    assert_eq!(parked[0].last_error.as_deref(), Some("permanent: no contact details"));
 }

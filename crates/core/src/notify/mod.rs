@@ -7,3 +7,4 @@ pub mod ics;
 pub mod outbox;
 pub mod retry;
 pub mod sms;
+pub mod worker;
