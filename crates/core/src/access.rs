@@ -78,6 +78,12 @@ impl StaffActor {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Actor {
     Anonymous,
+    /// Logged in below full identity proofing (P0 or P5): their NHS number
+    /// is claimed, not verified, so it opens nothing and is never shown.
+    PartlyVerified {
+        provider_subject: String,
+        proofing: ProofingLevel,
+    },
     Patient(PatientActor),
     Staff(StaffActor),
 }
@@ -149,6 +155,7 @@ impl Refusal {
 pub fn may_access(actor: &Actor, subject: &Subject, service: Service, today: Date) -> Result<(), Refusal> {
     match actor {
         Actor::Anonymous => Err(Refusal::NotLoggedIn),
+        Actor::PartlyVerified { .. } => Err(Refusal::NeedsFullIdentityCheck),
         Actor::Patient(p) => {
             let own = p.patient_id == subject.patient_id;
             let proxy = p.proxy_for.iter().any(|x| {
@@ -381,6 +388,15 @@ mod tests {
         assert_eq!(may_do(&admin, PRACTICE, StaffWork::ManageRotas), Err(Refusal::WrongOrganisationOrRole));
         let clinician = staff(&[(PRACTICE, StaffRole::Clinician)]);
         assert_eq!(may_do(&clinician, PRACTICE, StaffWork::ClinicalDecisions), Ok(()));
+    }
+
+    #[test]
+    fn a_partly_verified_login_opens_nothing_and_is_asked_for_the_full_check() {
+        let p5 = Actor::PartlyVerified { provider_subject: "sub-1".into(), proofing: ProofingLevel::P5 };
+        for s in ALL {
+            assert_eq!(may_access(&p5, &subject(ME), s, TODAY), Err(Refusal::NeedsFullIdentityCheck));
+        }
+        assert_eq!(may_do(&p5, PRACTICE, StaffWork::RunAppointments), Err(Refusal::NotPermitted));
     }
 
     #[test]

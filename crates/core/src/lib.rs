@@ -10,6 +10,7 @@ pub mod booking;
 pub mod clock;
 pub mod demo;
 pub mod domain;
+pub mod identity;
 pub mod london;
 pub mod model;
 pub mod notify;

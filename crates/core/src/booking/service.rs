@@ -227,6 +227,7 @@ impl BookingService {
             Actor::Staff(s) => ("staff", Some(s.staff_member_id)),
             Actor::Patient(p) => ("patient", Some(p.patient_id)),
             Actor::Anonymous => return Err(BookingError::NotAllowed(Refusal::NotLoggedIn)),
+            Actor::PartlyVerified { .. } => return Err(BookingError::NotAllowed(Refusal::NeedsFullIdentityCheck)),
         };
         let request = BookingRequest {
             appointment_id: self.ids.new_id(),
