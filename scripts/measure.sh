@@ -27,7 +27,7 @@ port="${CAREBOOK_MEASURE_PORT:-3299}"
 data="$(mktemp -d)"
 trap 'kill "$pid" 2>/dev/null; rm -rf "$data"' EXIT
 ready() {
-    exec 3<>"/dev/tcp/127.0.0.1/$port" 2>/dev/null || return 1
+    { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || return 1
     printf 'GET /ready HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
     head -1 <&3 | grep -q ' 200 '
     local ok=$?
