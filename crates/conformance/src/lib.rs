@@ -82,6 +82,9 @@ macro_rules! conformance_tests {
             a_fully_verified_login_becomes_the_registered_patient_with_their_proxies,
             a_login_that_does_not_match_a_registration_is_refused_for_a_reason,
             staff_logins_keep_only_roles_both_claimed_and_on_record,
+            a_hold_keeps_a_slot_for_one_person_until_it_lapses,
+            blocked_slots_cannot_be_booked_until_unblocked,
+            staff_record_arrivals_non_attendance_and_completion_in_order,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {
@@ -1276,4 +1279,89 @@ pub async fn staff_logins_keep_only_roles_both_claimed_and_on_record(store: Arc<
         Err(LoginRefusal::NoStaffRole)
     );
     assert_eq!(staff_login(store.as_ref(), "nobody", &[]).await, Err(LoginRefusal::UnknownStaff));
+}
+
+pub async fn a_hold_keeps_a_slot_for_one_person_until_it_lapses(store: Arc<dyn Store>) {
+    use carebook_core::booking::SlotStatus;
+    use time::macros::datetime;
+    let (population, template) = booking_fixture::practice_with_slots(&store).await;
+    let slot = monday_slots(&store, template.organisation_id).await.remove(0);
+    let (me, other) = (population.patients[0].patient_id, population.patients[1].patient_id);
+    let now = datetime!(2027-01-03 20:00 UTC);
+    let until = now + time::Duration::minutes(5);
+
+    let held = store.hold(slot.slot_id, me, until, now).await.unwrap();
+    assert_eq!(held.status, SlotStatus::Held);
+    assert_eq!(held.held_until, Some(until));
+    assert!(!held.is_free_at(now) && held.is_free_at(until));
+    // Nobody else can hold or book it while the hold lasts...
+    let theirs = store.hold(slot.slot_id, other, until, now + time::Duration::minutes(1)).await;
+    assert!(matches!(theirs, Err(StoreError::Conflict(ref w)) if w == "slot_taken"), "{theirs:?}");
+    let mut ask = booking_fixture::request(slot.slot_id, other, None, 2);
+    ask.at = now + time::Duration::minutes(1);
+    assert!(matches!(store.book(&ask).await, Err(StoreError::Conflict(_))));
+    // ...but once it lapses the slot is anyone's.
+    ask.at = now + time::Duration::minutes(6);
+    let booked = store.book(&ask).await.expect("a lapsed hold does not block");
+    assert_eq!(booked.patient_id, other);
+    // And the holder confirms their own hold in time.
+    let second = monday_slots(&store, template.organisation_id).await.remove(1);
+    store.hold(second.slot_id, me, until, now).await.unwrap();
+    let mut mine = booking_fixture::request(second.slot_id, me, None, 3);
+    mine.at = now + time::Duration::minutes(2);
+    assert_eq!(store.book(&mine).await.unwrap().patient_id, me);
+    assert!(matches!(store.hold(Uuid::from_u128(404), me, until, now).await, Err(StoreError::NotFound)));
+}
+
+pub async fn blocked_slots_cannot_be_booked_until_unblocked(store: Arc<dyn Store>) {
+    use carebook_core::booking::SlotStatus;
+    let (population, template) = booking_fixture::practice_with_slots(&store).await;
+    let slots = monday_slots(&store, template.organisation_id).await;
+    let me = population.patients[0].patient_id;
+    let at = booking_fixture::request(slots[0].slot_id, me, None, 1).at;
+
+    let blocked = store.block_slot(slots[0].slot_id, "GP on leave", at).await.unwrap();
+    assert_eq!(blocked.status, SlotStatus::Blocked);
+    assert_eq!(blocked.blocked_reason.as_deref(), Some("GP on leave"));
+    assert!(matches!(
+        store.book(&booking_fixture::request(slots[0].slot_id, me, None, 1)).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let unblocked = store.unblock_slot(slots[0].slot_id).await.unwrap();
+    assert_eq!((unblocked.status, unblocked.blocked_reason), (SlotStatus::Free, None));
+    assert!(
+        matches!(store.unblock_slot(slots[0].slot_id).await, Err(StoreError::Conflict(ref w)) if w == "slot_not_blocked")
+    );
+    // A booked slot cannot be blocked: the appointment must be cancelled first.
+    store.book(&booking_fixture::request(slots[1].slot_id, me, None, 2)).await.unwrap();
+    assert!(
+        matches!(store.block_slot(slots[1].slot_id, "room closed", at).await, Err(StoreError::Conflict(ref w)) if w == "slot_not_free")
+    );
+}
+
+pub async fn staff_record_arrivals_non_attendance_and_completion_in_order(store: Arc<dyn Store>) {
+    use carebook_core::booking::AppointmentStatus as A;
+    let (population, template) = booking_fixture::practice_with_slots(&store).await;
+    let slots = monday_slots(&store, template.organisation_id).await;
+    let (me, other) = (population.patients[0].patient_id, population.patients[1].patient_id);
+    let first = store.book(&booking_fixture::request(slots[0].slot_id, me, None, 1)).await.unwrap();
+    let second = store.book(&booking_fixture::request(slots[1].slot_id, other, None, 2)).await.unwrap();
+    let at = first.created_at;
+
+    assert_eq!(store.record_attendance(first.appointment_id, A::Arrived, at).await.unwrap().status, A::Arrived);
+    assert_eq!(store.record_attendance(first.appointment_id, A::Completed, at).await.unwrap().status, A::Completed);
+    assert_eq!(
+        store.record_attendance(second.appointment_id, A::DidNotAttend, at).await.unwrap().status,
+        A::DidNotAttend
+    );
+    for (id, status) in [(first.appointment_id, A::Arrived), (second.appointment_id, A::Completed)] {
+        let refused = store.record_attendance(id, status, at).await;
+        assert!(matches!(refused, Err(StoreError::Conflict(ref w)) if w == "appointment_changed"), "{refused:?}");
+    }
+    assert!(matches!(store.record_attendance(first.appointment_id, A::Moved, at).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(store.record_attendance(Uuid::from_u128(404), A::Arrived, at).await, Err(StoreError::NotFound)));
+    // An arrived patient still holds the slot; a completed one no longer does.
+    let third = store.book(&booking_fixture::request(slots[2].slot_id, me, None, 3)).await.unwrap();
+    store.record_attendance(third.appointment_id, A::Arrived, at).await.unwrap();
+    assert!(store.book(&booking_fixture::request(slots[2].slot_id, other, None, 4)).await.is_err());
 }

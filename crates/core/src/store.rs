@@ -222,4 +222,31 @@ pub trait Store: Send + Sync + 'static {
     async fn replay_notification(&self, notification_id: Uuid, now: time::OffsetDateTime) -> StoreResult<()>;
 
     async fn notifications_for_patient(&self, patient_id: Uuid) -> StoreResult<Vec<Notification>>;
+
+    /// Hold a free slot (or one whose hold has lapsed) for `patient_id`
+    /// until `until`, while they confirm. `Conflict("slot_taken")` otherwise.
+    async fn hold(
+        &self,
+        slot_id: Uuid,
+        patient_id: Uuid,
+        until: time::OffsetDateTime,
+        now: time::OffsetDateTime,
+    ) -> StoreResult<Slot>;
+
+    /// Take a free slot out of use with a reason (leave, a closed room).
+    /// `Conflict("slot_not_free")` when it is booked or held.
+    async fn block_slot(&self, slot_id: Uuid, reason: &str, now: time::OffsetDateTime) -> StoreResult<Slot>;
+
+    /// Put a blocked slot back in use. `Conflict("slot_not_blocked")` otherwise.
+    async fn unblock_slot(&self, slot_id: Uuid) -> StoreResult<Slot>;
+
+    /// Staff record what happened: arrived (from booked), did not attend
+    /// (from booked), completed (from booked or arrived).
+    /// `Conflict("appointment_changed")` for any other change.
+    async fn record_attendance(
+        &self,
+        appointment_id: Uuid,
+        status: crate::booking::AppointmentStatus,
+        at: time::OffsetDateTime,
+    ) -> StoreResult<Appointment>;
 }

@@ -175,7 +175,7 @@ pub(crate) fn audit_from_row(row: &PgRow) -> StoreResult<StoredAuditEvent> {
 }
 
 pub(crate) const SLOT_COLUMNS: &str = "slot_id, organisation_id, location_id, clinician_id, service, channel, \
-     bookable_by, starts_at, ends_at, status, blocked_reason, rota_template_id";
+     bookable_by, starts_at, ends_at, status, blocked_reason, rota_template_id, held_until";
 
 pub(crate) const APPOINTMENT_COLUMNS: &str = "appointment_id, slot_id, patient_id, status, note, booked_by_kind, \
      booked_by_id, idempotency_key, sequence, created_at";
@@ -194,6 +194,7 @@ pub(crate) fn slot_from_row(row: &PgRow) -> StoreResult<Slot> {
         status: known(row, "status", SlotStatus::parse)?,
         blocked_reason: opt_text(row, "blocked_reason")?,
         rota_template_id: opt_uuid(row, "rota_template_id")?,
+        held_until: row.try_get("held_until").map_err(map_err)?,
     })
 }
 

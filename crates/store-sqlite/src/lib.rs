@@ -608,10 +608,12 @@ impl Store for SqliteStore {
         }
         let claimed = sqlx::query(
             "update slot set status = 'booked', held_for_patient_id = null, held_until = null
-             where slot_id = $1 and (status = 'free' or (status = 'held' and held_for_patient_id = $2))",
+             where slot_id = $1
+               and (status = 'free' or (status = 'held' and (held_for_patient_id = $2 or held_until <= $3)))",
         )
         .bind(id(request.slot_id))
         .bind(id(request.patient_id))
+        .bind(utc(request.at))
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
@@ -956,6 +958,115 @@ impl Store for SqliteStore {
         .await
         .map_err(map_err)?;
         rows.iter().map(notification_from_row).collect()
+    }
+
+    #[tracing::instrument(skip_all, fields(slot_id = %slot_id), err)]
+    async fn hold(
+        &self,
+        slot_id: Uuid,
+        patient_id: Uuid,
+        until: time::OffsetDateTime,
+        now: time::OffsetDateTime,
+    ) -> StoreResult<Slot> {
+        let row = sqlx::query(&format!(
+            "update slot set status = 'held', held_for_patient_id = $1, held_until = $2
+             where slot_id = $3 and (status = 'free' or (status = 'held' and held_until <= $4))
+             returning {SLOT_COLUMNS}"
+        ))
+        .bind(id(patient_id))
+        .bind(utc(until))
+        .bind(id(slot_id))
+        .bind(utc(now))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?;
+        match row {
+            Some(row) => slot_from_row(&row),
+            None => {
+                self.slot(slot_id).await?;
+                Err(StoreError::Conflict("slot_taken".into()))
+            }
+        }
+    }
+
+    #[tracing::instrument(skip_all, fields(slot_id = %slot_id), err)]
+    async fn block_slot(&self, slot_id: Uuid, reason: &str, now: time::OffsetDateTime) -> StoreResult<Slot> {
+        let row = sqlx::query(&format!(
+            "update slot set status = 'blocked', blocked_reason = $1, held_for_patient_id = null, held_until = null
+             where slot_id = $2 and (status = 'free' or (status = 'held' and held_until <= $3))
+             returning {SLOT_COLUMNS}"
+        ))
+        .bind(reason)
+        .bind(id(slot_id))
+        .bind(utc(now))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?;
+        match row {
+            Some(row) => slot_from_row(&row),
+            None => {
+                self.slot(slot_id).await?;
+                Err(StoreError::Conflict("slot_not_free".into()))
+            }
+        }
+    }
+
+    #[tracing::instrument(skip_all, fields(slot_id = %slot_id), err)]
+    async fn unblock_slot(&self, slot_id: Uuid) -> StoreResult<Slot> {
+        let row = sqlx::query(&format!(
+            "update slot set status = 'free', blocked_reason = null where slot_id = $1 and status = 'blocked'
+             returning {SLOT_COLUMNS}"
+        ))
+        .bind(id(slot_id))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?;
+        match row {
+            Some(row) => slot_from_row(&row),
+            None => {
+                self.slot(slot_id).await?;
+                Err(StoreError::Conflict("slot_not_blocked".into()))
+            }
+        }
+    }
+
+    #[tracing::instrument(skip_all, fields(appointment_id = %appointment_id), err)]
+    async fn record_attendance(
+        &self,
+        appointment_id: Uuid,
+        status: AppointmentStatus,
+        at: time::OffsetDateTime,
+    ) -> StoreResult<Appointment> {
+        let from: &[&str] = match status {
+            AppointmentStatus::Arrived | AppointmentStatus::DidNotAttend => &["booked"],
+            AppointmentStatus::Completed => &["booked", "arrived"],
+            _ => return Err(StoreError::Conflict("not_an_attendance".into())),
+        };
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(map_err)?;
+        let done = sqlx::query(
+            "update appointment set status = $1, updated_at = $2
+             where appointment_id = $3 and (status = $4 or status = $5)",
+        )
+        .bind(status.as_str())
+        .bind(utc(at))
+        .bind(id(appointment_id))
+        .bind(from[0])
+        .bind(from.get(1).copied().unwrap_or(from[0]))
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        let row = sqlx::query(&format!("select {APPOINTMENT_COLUMNS} from appointment where appointment_id = $1"))
+            .bind(id(appointment_id))
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?
+            .ok_or(StoreError::NotFound)?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Conflict("appointment_changed".into()));
+        }
+        let appointment = appointment_from_row(&row)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(appointment)
     }
 }
 

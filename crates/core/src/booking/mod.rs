@@ -196,6 +196,16 @@ pub struct Slot {
     pub status: SlotStatus,
     pub blocked_reason: Option<String>,
     pub rota_template_id: Option<uuid::Uuid>,
+    /// Set while someone is confirming; the hold lapses by itself.
+    pub held_until: Option<time::OffsetDateTime>,
+}
+
+impl Slot {
+    /// Free, or held by a hold that has lapsed.
+    pub fn is_free_at(&self, now: time::OffsetDateTime) -> bool {
+        self.status == SlotStatus::Free
+            || (self.status == SlotStatus::Held && self.held_until.is_some_and(|until| until <= now))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

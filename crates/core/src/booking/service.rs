@@ -8,7 +8,7 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::rules::{self, Booker, BookingRules, ConditionRequirement, Explanation, PatientFacts, SlotFacts};
-use super::{Appointment, BookingRequest, ServiceKind, Slot, SlotStatus};
+use super::{Appointment, BookingRequest, ServiceKind, Slot};
 use crate::access::{self, Actor, Refusal, Service, Subject};
 use crate::clock::{Clock, IdSource};
 use crate::model::{snomed, Organisation, OrganisationKind, Patient};
@@ -181,7 +181,7 @@ impl BookingService {
         for place in places {
             for slot in self.store.slots_between(place.organisation_id, from, to).await? {
                 if slot.service == service
-                    && slot.status == SlotStatus::Free
+                    && slot.is_free_at(now)
                     && rules::explain(&rules, &Self::slot_facts(&slot, &ctx), &facts, &booker, now).allowed()
                 {
                     found.push(slot);
