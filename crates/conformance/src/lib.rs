@@ -725,7 +725,7 @@ mod service_fixture {
         })
     }
 
-    pub fn registered_at<'a>(w: &'a World, org: Uuid) -> impl Iterator<Item = &'a carebook_core::model::Patient> {
+    pub fn registered_at(w: &World, org: Uuid) -> impl Iterator<Item = &carebook_core::model::Patient> {
         w.population.patients.iter().filter(move |p| p.registered_practice_id == org)
     }
 
