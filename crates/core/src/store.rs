@@ -249,4 +249,15 @@ pub trait Store: Send + Sync + 'static {
         status: crate::booking::AppointmentStatus,
         at: time::OffsetDateTime,
     ) -> StoreResult<Appointment>;
+
+    /// Join the waitlist. `Conflict` when the patient already waits for
+    /// this service.
+    async fn join_waitlist(&self, entry: &crate::booking::waitlist::WaitlistEntry) -> StoreResult<()>;
+
+    async fn waitlist_entry(&self, waitlist_entry_id: Uuid) -> StoreResult<crate::booking::waitlist::WaitlistEntry>;
+
+    /// Offers nobody answered in time pass on: the entry expires, the slot's
+    /// hold is released, and the slot is offered to the next person waiting.
+    /// Returns how many offers expired.
+    async fn expire_waitlist_offers(&self, now: time::OffsetDateTime) -> StoreResult<u64>;
 }

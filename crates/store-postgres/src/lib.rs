@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use carebook_core::booking::rota::{PlannedSlot, RotaTemplate};
+use carebook_core::booking::waitlist::{WaitlistEntry, OFFER_WINDOW};
 use carebook_core::booking::{Appointment, AppointmentStatus, BookingRequest, Slot};
 use carebook_core::domain::{NhsNumber, OdsCode};
 use carebook_core::model::{
@@ -123,7 +124,7 @@ impl Store for PostgresStore {
         // TRUNCATE is transactional in PostgreSQL: a failure below rolls it
         // back with everything else.
         sqlx::query(
-            "truncate notification_outbox, appointment, slot, rota_exception, rota_session, rota_template, proxy_access, patient_condition,
+            "truncate waitlist_entry, notification_outbox, appointment, slot, rota_exception, rota_session, rota_template, proxy_access, patient_condition,
                  patient, staff_assignment, staff_member, location, organisation, federation, area",
         )
         .execute(&mut *tx)
@@ -634,6 +635,15 @@ impl Store for PostgresStore {
         .await?;
         schedule_reminders(&mut tx, request.appointment_id, request.patient_id, request.slot_id, &payload, request.at)
             .await?;
+        sqlx::query(
+            "update waitlist_entry set status = 'accepted'
+             where patient_id = $1 and offered_slot_id = $2 and status = 'offered'",
+        )
+        .bind(id(request.patient_id))
+        .bind(id(request.slot_id))
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
         let row = sqlx::query(&format!("select {APPOINTMENT_COLUMNS} from appointment where appointment_id = $1"))
             .bind(id(request.appointment_id))
             .fetch_one(&mut *tx)
@@ -755,6 +765,7 @@ impl Store for PostgresStore {
         )
         .await?;
         schedule_reminders(&mut tx, appointment_id, appointment.patient_id, new_slot_id, &payload, at).await?;
+        offer_freed_slot(&mut tx, old_slot, at).await?;
         tx.commit().await.map_err(map_err)?;
         Ok(appointment)
     }
@@ -803,6 +814,7 @@ impl Store for PostgresStore {
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
+        offer_freed_slot(&mut tx, slot_id, at).await?;
         let row = sqlx::query(&format!("select {APPOINTMENT_COLUMNS} from appointment where appointment_id = $1"))
             .bind(id(appointment_id))
             .fetch_one(&mut *tx)
@@ -1039,6 +1051,113 @@ impl Store for PostgresStore {
         tx.commit().await.map_err(map_err)?;
         Ok(appointment)
     }
+
+    #[tracing::instrument(skip_all, err)]
+    async fn join_waitlist(&self, e: &WaitlistEntry) -> StoreResult<()> {
+        sqlx::query(
+            "insert into waitlist_entry (waitlist_entry_id, patient_id, service, practice_id, hub_id, window_starts_at,
+                 window_ends_at, status, created_at)
+             values ($1, $2, $3, $4, $5, $6, $7, 'waiting', $8)",
+        )
+        .bind(id(e.waitlist_entry_id))
+        .bind(id(e.patient_id))
+        .bind(e.service.as_str())
+        .bind(id(e.practice_id))
+        .bind(e.hub_id.map(id))
+        .bind(utc(e.window_starts_at))
+        .bind(utc(e.window_ends_at))
+        .bind(utc(e.created_at))
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn waitlist_entry(&self, waitlist_entry_id: Uuid) -> StoreResult<WaitlistEntry> {
+        let row = sqlx::query(&format!("select {WAITLIST_COLUMNS} from waitlist_entry where waitlist_entry_id = $1"))
+            .bind(id(waitlist_entry_id))
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map_err)?;
+        waitlist_from_row(&row)
+    }
+
+    #[tracing::instrument(skip_all, err)]
+    async fn expire_waitlist_offers(&self, now: time::OffsetDateTime) -> StoreResult<u64> {
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        let lapsed = sqlx::query(
+            "update waitlist_entry set status = 'expired'
+             where status = 'offered' and offer_expires_at <= $1
+             returning patient_id, offered_slot_id",
+        )
+        .bind(utc(now))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        for row in &lapsed {
+            let patient_id = row_uuid(row, "patient_id")?;
+            let slot_id = row_uuid(row, "offered_slot_id")?;
+            let released = sqlx::query(
+                "update slot set status = 'free', held_for_patient_id = null, held_until = null
+                 where slot_id = $1 and status = 'held' and held_for_patient_id = $2",
+            )
+            .bind(id(slot_id))
+            .bind(id(patient_id))
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+            if released.rows_affected() == 1 {
+                offer_freed_slot(&mut tx, slot_id, now).await?;
+            }
+        }
+        tx.commit().await.map_err(map_err)?;
+        Ok(lapsed.len() as u64)
+    }
+}
+
+/// A slot just freed goes to the first person waiting for it: held for
+/// them, their entry marked offered, and a message queued, all in the
+/// caller's transaction.
+async fn offer_freed_slot(tx: &mut sqlx::PgConnection, slot_id: Uuid, now: time::OffsetDateTime) -> StoreResult<()> {
+    let first = sqlx::query(
+        "select w.waitlist_entry_id, w.patient_id from waitlist_entry w join slot s on s.slot_id = $1
+         where s.status = 'free' and w.status = 'waiting' and w.service = s.service
+           and s.starts_at >= w.window_starts_at and s.starts_at < w.window_ends_at and s.starts_at > $2
+           and ((s.bookable_by = 'own_practice' and s.organisation_id = w.practice_id)
+                or (s.bookable_by = 'federation' and (s.organisation_id = w.practice_id or s.organisation_id = w.hub_id)))
+         order by w.created_at, w.waitlist_entry_id
+         limit 1",
+    )
+    .bind(id(slot_id))
+    .bind(utc(now))
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    let Some(row) = first else { return Ok(()) };
+    let entry_id = row_uuid(&row, "waitlist_entry_id")?;
+    let patient_id = row_uuid(&row, "patient_id")?;
+    let until = now + OFFER_WINDOW;
+    sqlx::query(
+        "update slot set status = 'held', held_for_patient_id = $1, held_until = $2 where slot_id = $3 and status = 'free'",
+    )
+    .bind(id(patient_id))
+    .bind(utc(until))
+    .bind(id(slot_id))
+    .execute(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    sqlx::query(
+        "update waitlist_entry set status = 'offered', offered_slot_id = $1, offer_expires_at = $2
+         where waitlist_entry_id = $3",
+    )
+    .bind(id(slot_id))
+    .bind(utc(until))
+    .bind(id(entry_id))
+    .execute(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    let payload = format!("{{\"waitlist_entry_id\":\"{entry_id}\",\"slot_id\":\"{slot_id}\"}}");
+    enqueue(tx, NotificationKind::WaitlistOffer, patient_id, entry_id, &payload, now, now).await
 }
 
 /// One outbox row, inside the caller's transaction.

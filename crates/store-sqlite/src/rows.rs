@@ -2,6 +2,7 @@
 //! number, an unknown kind) is an error, not a silent default.
 
 use carebook_core::booking::rota::{RotaException, RotaTemplate, WeeklySession};
+use carebook_core::booking::waitlist::{WaitlistEntry, WaitlistStatus};
 use carebook_core::booking::{Appointment, AppointmentStatus, BookableBy, Channel, ServiceKind, Slot, SlotStatus};
 use carebook_core::domain::{EmailAddress, NhsNumber, OdsCode, PhoneNumber, Postcode};
 use carebook_core::model::{
@@ -277,5 +278,24 @@ pub(crate) fn notification_from_row(row: &SqliteRow) -> StoreResult<Notification
         last_error: opt_text(row, "last_error")?,
         created_at: row.try_get("created_at").map_err(map_err)?,
         sent_at: row.try_get("sent_at").map_err(map_err)?,
+    })
+}
+
+pub(crate) const WAITLIST_COLUMNS: &str = "waitlist_entry_id, patient_id, service, practice_id, hub_id, \
+     window_starts_at, window_ends_at, status, offered_slot_id, offer_expires_at, created_at";
+
+pub(crate) fn waitlist_from_row(row: &SqliteRow) -> StoreResult<WaitlistEntry> {
+    Ok(WaitlistEntry {
+        waitlist_entry_id: uuid(row, "waitlist_entry_id")?,
+        patient_id: uuid(row, "patient_id")?,
+        service: known(row, "service", ServiceKind::parse)?,
+        practice_id: uuid(row, "practice_id")?,
+        hub_id: opt_uuid(row, "hub_id")?,
+        window_starts_at: row.try_get("window_starts_at").map_err(map_err)?,
+        window_ends_at: row.try_get("window_ends_at").map_err(map_err)?,
+        status: known(row, "status", WaitlistStatus::parse)?,
+        offered_slot_id: opt_uuid(row, "offered_slot_id")?,
+        offer_expires_at: row.try_get("offer_expires_at").map_err(map_err)?,
+        created_at: row.try_get("created_at").map_err(map_err)?,
     })
 }

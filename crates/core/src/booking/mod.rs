@@ -7,6 +7,7 @@
 pub mod rota;
 pub mod rules;
 pub mod service;
+pub mod waitlist;
 
 use serde::{Deserialize, Serialize};
 
