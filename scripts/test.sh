@@ -13,6 +13,8 @@ trap 'rm -rf "$log"' EXIT
 
 ensure_build_tools
 ensure_browser
+# A real SMTP server and a real calendar parser for the mail tests.
+python3 -c 'import aiosmtpd, icalendar' 2>/dev/null || python3 -m pip install --quiet aiosmtpd icalendar
 build_site dev
 
 if [ -n "${CAREBOOK_TEST_POSTGRES_URL:-}" ]; then

@@ -31,6 +31,17 @@ session_idle_minutes = 30
 # Database connections in the pool.
 database_pool_size = 16
 
+[smtp]
+# Where e-mail goes. Empty host: no e-mail worker runs (and `carebook demo`
+# never sends any).
+host = ""
+port = 25
+# none | starttls | tls
+tls = "starttls"
+username = ""
+password = ""
+from = "carebook <no-reply@carebook.example.org>"
+
 [demo]
 # The embedded database `carebook demo` rebuilds at every start.
 database_url = "sqlite://data/demo.db"
@@ -83,6 +94,25 @@ pub struct DemoConfig {
     pub patients: usize,
 }
 
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    None,
+    Starttls,
+    Tls,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub tls: SmtpTls,
+    pub username: String,
+    pub password: Secret,
+    pub from: String,
+}
+
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -95,6 +125,7 @@ pub struct Config {
     pub log_level: String,
     pub session_idle_minutes: i64,
     pub database_pool_size: u32,
+    pub smtp: SmtpConfig,
     pub demo: DemoConfig,
 }
 

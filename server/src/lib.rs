@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod notify;
 mod ops;
 mod security;
 mod sessions;

@@ -370,7 +370,7 @@ pub async fn the_audit_trail_keeps_every_line_newest_first_and_survives_a_reset(
     assert_eq!(store.audit_for_target("patient", someone_else, 10).await.unwrap()[0].event, other);
 }
 
-mod booking_fixture {
+pub mod booking_fixture {
     use super::*;
     use carebook_core::booking::rota::{RotaTemplate, WeeklySession};
     use carebook_core::booking::{BookableBy, BookingRequest, Channel, ServiceKind};

@@ -260,4 +260,6 @@ pub trait Store: Send + Sync + 'static {
     /// hold is released, and the slot is offered to the next person waiting.
     /// Returns how many offers expired.
     async fn expire_waitlist_offers(&self, now: time::OffsetDateTime) -> StoreResult<u64>;
+
+    async fn location(&self, location_id: Uuid) -> StoreResult<crate::model::Location>;
 }

@@ -1113,6 +1113,18 @@ impl Store for PostgresStore {
         tx.commit().await.map_err(map_err)?;
         Ok(lapsed.len() as u64)
     }
+
+    async fn location(&self, location_id: Uuid) -> StoreResult<carebook_core::model::Location> {
+        let row = sqlx::query(
+            "select location_id, organisation_id, name, address_line1, address_line2, town, postcode
+             from location where location_id = $1",
+        )
+        .bind(id(location_id))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(map_err)?;
+        location_from_row(&row)
+    }
 }
 
 /// A slot just freed goes to the first person waiting for it: held for

@@ -299,3 +299,12 @@ pub(crate) fn waitlist_from_row(row: &PgRow) -> StoreResult<WaitlistEntry> {
         created_at: row.try_get("created_at").map_err(map_err)?,
     })
 }
+
+pub(crate) fn location_from_row(row: &PgRow) -> StoreResult<carebook_core::model::Location> {
+    Ok(carebook_core::model::Location {
+        location_id: uuid(row, "location_id")?,
+        organisation_id: uuid(row, "organisation_id")?,
+        name: text(row, "name")?,
+        address: address(row)?,
+    })
+}

@@ -2,6 +2,7 @@
 //! One binary for all of them (zero-to-production's layout).
 
 mod helpers;
+mod mail;
 
 mod config_and_startup;
 mod demonstration;

@@ -3,6 +3,7 @@
 //! retry schedule. The outbox, the workers and the SMTP and SMS transports
 //! build on these.
 
+pub mod compose;
 pub mod ics;
 pub mod outbox;
 pub mod retry;
