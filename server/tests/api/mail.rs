@@ -255,3 +255,29 @@ async fn when_the_mail_server_is_down_messages_wait_and_arrive_once_it_is_back()
     drop(sink);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+// Multi-threaded: the test blocks while it waits for mail, and the server's
+// own worker must keep running meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn carebook_serve_delivers_the_outbox_by_itself_when_smtp_is_configured() {
+    let sink = SmtpSink::start_on(free_port());
+    let dir = scratch_dir();
+    let mut config = crate::helpers::test_config(&dir);
+    config.smtp = smtp(sink.port);
+    let app = crate::helpers::spawn_with(config, carebook_server::startup::Mode::Serve, dir).await;
+    let store = app.services.store.clone();
+    let (population, template) = booking_fixture::practice_with_slots(&store).await;
+    let slot = store
+        .slots_between(template.organisation_id, datetime!(2027-01-04 00:00 UTC), datetime!(2027-01-05 00:00 UTC))
+        .await
+        .unwrap()
+        .remove(0);
+    let patient = population.patients.iter().find(|p| p.email.is_some()).unwrap();
+    let mut request = booking_fixture::request(slot.slot_id, patient.patient_id, None, 1);
+    request.at = time::OffsetDateTime::now_utc();
+
+    store.book(&request).await.unwrap();
+
+    let all = sink.wait_for("END:VCALENDAR", 1);
+    assert_eq!(subjects(&all), vec!["Subject: Your appointment is booked".to_string()]);
+}
