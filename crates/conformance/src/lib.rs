@@ -88,6 +88,7 @@ macro_rules! conformance_tests {
             a_freed_slot_is_offered_to_the_first_person_waiting,
             an_unanswered_offer_passes_to_the_next_person,
             a_patient_waits_once_per_service_and_only_matching_slots_are_offered,
+            contact_preferences_are_kept_per_group_and_can_be_changed,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {
@@ -1475,4 +1476,23 @@ pub async fn a_patient_waits_once_per_service_and_only_matching_slots_are_offere
     assert_eq!(store.waitlist_entry(nurse.waitlist_entry_id).await.unwrap().status, WaitlistStatus::Waiting);
     assert_eq!(store.waitlist_entry(too_late.waitlist_entry_id).await.unwrap().status, WaitlistStatus::Waiting);
     assert!(store.slot(slots[0].slot_id).await.unwrap().is_free_at(booked.created_at));
+}
+
+pub async fn contact_preferences_are_kept_per_group_and_can_be_changed(store: Arc<dyn Store>) {
+    use carebook_core::notify::preferences::{ContactPreference, MessageGroup};
+    let population = small_population();
+    store.replace_population(&population).await.unwrap();
+    let me = population.patients[0].patient_id;
+    assert!(store.contact_preferences(me).await.unwrap().is_empty(), "nothing chosen yet");
+
+    let reminders = ContactPreference { group: MessageGroup::Reminders, by_email: false, by_sms: true };
+    let appointments = ContactPreference { group: MessageGroup::Appointments, by_email: true, by_sms: false };
+    store.set_contact_preference(me, reminders).await.unwrap();
+    store.set_contact_preference(me, appointments).await.unwrap();
+    let changed = ContactPreference { by_email: true, ..reminders };
+    store.set_contact_preference(me, changed).await.unwrap();
+
+    assert_eq!(store.contact_preferences(me).await.unwrap(), vec![appointments, changed]);
+    let stranger = Uuid::from_u128(123);
+    assert!(matches!(store.set_contact_preference(stranger, reminders).await, Err(StoreError::Conflict(_))));
 }

@@ -262,4 +262,17 @@ pub trait Store: Send + Sync + 'static {
     async fn expire_waitlist_offers(&self, now: time::OffsetDateTime) -> StoreResult<u64>;
 
     async fn location(&self, location_id: Uuid) -> StoreResult<crate::model::Location>;
+
+    /// The choices a patient has made (groups without a row use the default).
+    async fn contact_preferences(
+        &self,
+        patient_id: Uuid,
+    ) -> StoreResult<Vec<crate::notify::preferences::ContactPreference>>;
+
+    /// Record a patient's choice for one group.
+    async fn set_contact_preference(
+        &self,
+        patient_id: Uuid,
+        preference: crate::notify::preferences::ContactPreference,
+    ) -> StoreResult<()>;
 }

@@ -89,7 +89,11 @@ impl SmtpTransport {
 #[async_trait]
 impl Transport for SmtpTransport {
     async fn deliver(&self, notification: &Notification) -> Result<(), DeliveryError> {
-        let email = compose_email(self.store.as_ref(), notification).await?;
+        let Some(email) = compose_email(self.store.as_ref(), notification).await? else {
+            // They chose not to hear about this by e-mail.
+            tracing::info!(kind = notification.kind.as_str(), "no e-mail wanted");
+            return Ok(());
+        };
         let message = self.message(&email)?;
         match self.mailer.send(message).await {
             Ok(_) => {

@@ -281,3 +281,39 @@ async fn carebook_serve_delivers_the_outbox_by_itself_when_smtp_is_configured() 
     let all = sink.wait_for("END:VCALENDAR", 1);
     assert_eq!(subjects(&all), vec!["Subject: Your appointment is booked".to_string()]);
 }
+
+#[tokio::test]
+async fn a_patient_who_chose_no_appointment_emails_gets_none_but_always_hears_of_a_practice_cancellation() {
+    use carebook_core::notify::preferences::{ContactPreference, MessageGroup};
+    let sink = SmtpSink::start_on(free_port());
+    let (store, dir) = store().await;
+    let (population, template) = booking_fixture::practice_with_slots(&store).await;
+    let slot = store
+        .slots_between(template.organisation_id, datetime!(2027-01-04 00:00 UTC), datetime!(2027-01-05 00:00 UTC))
+        .await
+        .unwrap()
+        .remove(0);
+    let patient = population.patients.iter().find(|p| p.email.is_some()).unwrap().clone();
+    let none = ContactPreference { group: MessageGroup::Appointments, by_email: false, by_sms: false };
+    store.set_contact_preference(patient.patient_id, none).await.unwrap();
+    let clock = Arc::new(FixedClock::at(datetime!(2027-01-03 20:30 UTC)));
+    let worker = worker(&store, sink.port, clock.clone());
+
+    let booked = store.book(&booking_fixture::request(slot.slot_id, patient.patient_id, None, 1)).await.unwrap();
+    assert_eq!(worker.drain().await.unwrap().sent, 1, "handled: nothing to send");
+    store
+        .cancel(
+            booked.appointment_id,
+            AppointmentStatus::CancelledByPractice,
+            "clinic closed",
+            carebook_core::clock::Clock::now(clock.as_ref()),
+        )
+        .await
+        .unwrap();
+    worker.drain().await.unwrap();
+
+    let all = sink.wait_for("END:VCALENDAR", 1);
+    assert_eq!(subjects(&all), vec!["Subject: Your appointment is cancelled".to_string()], "only the cancellation");
+    drop(sink);
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -66,10 +66,19 @@ fn store_failure(e: StoreError) -> DeliveryError {
     }
 }
 
-/// The e-mail for an outbox row. Messages other than appointment ones come
-/// with the later features.
-pub async fn compose_email(store: &dyn Store, n: &Notification) -> Result<OutgoingEmail, DeliveryError> {
+/// The e-mail for an outbox row, or `None` when the patient does not want
+/// this kind of message by e-mail (see `preferences`). Messages other than
+/// appointment ones come with the later features.
+pub async fn compose_email(store: &dyn Store, n: &Notification) -> Result<Option<OutgoingEmail>, DeliveryError> {
+    use super::preferences::{channels_for, DeliveryChannel, MessageGroup};
     let patient = store.patient_by_id(n.patient_id).await.map_err(store_failure)?;
+    let group = MessageGroup::of(n.kind);
+    let chosen =
+        store.contact_preferences(n.patient_id).await.map_err(store_failure)?.into_iter().find(|p| p.group == group);
+    let has_mobile = patient.phone.as_ref().is_some_and(|p| p.is_mobile());
+    if !channels_for(n.kind, chosen, patient.email.is_some(), has_mobile).contains(&DeliveryChannel::Email) {
+        return Ok(None);
+    }
     let to = patient.email.clone().ok_or_else(|| DeliveryError::Permanent("no e-mail address on record".into()))?;
     let payload: serde_json::Value =
         serde_json::from_str(&n.payload).map_err(|_| DeliveryError::Permanent("unreadable payload".into()))?;
@@ -153,7 +162,7 @@ pub async fn compose_email(store: &dyn Store, n: &Notification) -> Result<Outgoi
             .map(|e| e.as_str().to_string())
             .unwrap_or_else(|| "appointments@carebook.example.org".into()),
     };
-    Ok(OutgoingEmail {
+    Ok(Some(OutgoingEmail {
         to,
         reply_to: organisation.email.clone(),
         subject: subject.to_string(),
@@ -161,7 +170,7 @@ pub async fn compose_email(store: &dyn Store, n: &Notification) -> Result<Outgoi
         html,
         invitation: Some((method, invitation.to_ics())),
         message_id: format!("<{}@carebook>", n.notification_id),
-    })
+    }))
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 pub mod compose;
 pub mod ics;
 pub mod outbox;
+pub mod preferences;
 pub mod retry;
 pub mod sms;
 pub mod worker;
