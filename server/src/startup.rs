@@ -110,7 +110,14 @@ impl Application {
         if demo {
             let population = carebook_core::demo::generate_with(config.demo.seed, config.demo.patients);
             let counts = store.replace_population(&population).await?;
-            tracing::info!(patients = counts.patients, organisations = counts.organisations, "demonstration loaded");
+            let today = carebook_core::london::to_local(clock.now()).date();
+            let slots = carebook_core::demo::seed_week_of_slots(store.as_ref(), &population, today).await?;
+            tracing::info!(
+                patients = counts.patients,
+                organisations = counts.organisations,
+                slots,
+                "demonstration loaded"
+            );
         }
         let services = Services::new(store, clock, Arc::new(RandomIds));
 

@@ -126,3 +126,28 @@ async fn every_demonstration_starts_from_a_fresh_database() {
         demo::generate_with(demo::DEFAULT_SEED, 60).counts()
     );
 }
+
+#[tokio::test]
+async fn the_demonstration_has_a_week_of_slots_at_every_practice_and_hub_before_and_after_a_reset() {
+    let app = spawn_demo().await;
+    let now = time::OffsetDateTime::now_utc();
+    let week = now + time::Duration::days(8);
+    let population = demo::generate_with(demo::DEFAULT_SEED, 60);
+    let bookable = |o: &&carebook_core::model::Organisation| {
+        matches!(
+            o.kind,
+            carebook_core::model::OrganisationKind::GpPractice | carebook_core::model::OrganisationKind::Hub
+        )
+    };
+    for org in population.organisations.iter().filter(bookable) {
+        let slots =
+            app.services.store.slots_between(org.organisation_id, now - time::Duration::days(1), week).await.unwrap();
+        assert!(slots.len() > 10, "{}: {}", org.name, slots.len());
+    }
+    let (cookie, token) = open_demonstration_page(&app).await;
+    assert!(post_reset(&app, &cookie, &token).await.status().is_redirection());
+    let first = population.organisations.iter().find(bookable).unwrap();
+    let slots =
+        app.services.store.slots_between(first.organisation_id, now - time::Duration::days(1), week).await.unwrap();
+    assert!(slots.len() > 10, "slots are back after the reset");
+}
