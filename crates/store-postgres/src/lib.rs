@@ -563,20 +563,8 @@ impl Store for PostgresStore {
     #[tracing::instrument(skip_all, fields(slot_id = %request.slot_id), err)]
     async fn book(&self, request: &BookingRequest) -> StoreResult<Appointment> {
         let mut tx = self.pool.begin().await.map_err(map_err)?;
-        if let Some(key) = &request.idempotency_key {
-            let existing =
-                sqlx::query(&format!("select {APPOINTMENT_COLUMNS} from appointment where idempotency_key = $1"))
-                    .bind(key)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(map_err)?;
-            if let Some(row) = existing {
-                let first = appointment_from_row(&row)?;
-                if first.patient_id != request.patient_id {
-                    return Err(StoreError::Conflict("idempotency_key_reused".into()));
-                }
-                return Ok(first);
-            }
+        if let Some(first) = booked_with_key(&mut tx, request).await? {
+            return Ok(first);
         }
         let claimed = sqlx::query(
             "update slot set status = 'booked', held_for_patient_id = null, held_until = null
@@ -590,6 +578,14 @@ impl Store for PostgresStore {
         .await
         .map_err(map_err)?;
         if claimed.rows_affected() == 0 {
+            // Unlike SQLite, PostgreSQL does not serialise writers: a retry
+            // that raced the first request waited here on the slot's row
+            // lock until the first committed, and this new statement sees
+            // that commit (read committed). The retry gets the first
+            // appointment, as it would have had it come a moment later.
+            if let Some(first) = booked_with_key(&mut tx, request).await? {
+                return Ok(first);
+            }
             let exists = sqlx::query("select 1 from slot where slot_id = $1")
                 .bind(id(request.slot_id))
                 .fetch_optional(&mut *tx)
@@ -601,7 +597,7 @@ impl Store for PostgresStore {
                 StoreError::NotFound
             });
         }
-        sqlx::query(
+        let inserted = sqlx::query(
             "insert into appointment (appointment_id, slot_id, patient_id, status, note, booked_by_kind, booked_by_id,
                  idempotency_key, sequence, created_at, updated_at)
              values ($1, $2, $3, 'booked', $4, $5, $6, $7, 0, $8, $8)",
@@ -615,12 +611,21 @@ impl Store for PostgresStore {
         .bind(&request.idempotency_key)
         .bind(utc(request.at))
         .execute(&mut *tx)
-        .await
-        .map_err(|e| match map_err(e) {
+        .await;
+        match inserted.map_err(map_err) {
+            Ok(_) => {}
+            // A retry aimed at another slot raced the first request: the
+            // key's unique constraint waited for the first to commit. This
+            // transaction is spent; the first appointment is read afresh.
+            Err(StoreError::Conflict(c)) if c == "appointment_idempotency_key_unique" => {
+                tx.rollback().await.map_err(map_err)?;
+                let mut conn = self.pool.acquire().await.map_err(map_err)?;
+                return booked_with_key(&mut conn, request).await?.ok_or(StoreError::Conflict(c));
+            }
             // A concurrent booking won the race for the slot.
-            StoreError::Conflict(_) => StoreError::Conflict("slot_taken".into()),
-            other => other,
-        })?;
+            Err(StoreError::Conflict(_)) => return Err(StoreError::Conflict("slot_taken".into())),
+            Err(other) => return Err(other),
+        }
         // The messages go in the same transaction as the booking.
         let payload = appointment_payload(request.appointment_id, 0);
         enqueue(
@@ -1175,6 +1180,9 @@ impl Store for PostgresStore {
 /// A slot just freed goes to the first person waiting for it: held for
 /// them, their entry marked offered, and a message queued, all in the
 /// caller's transaction.
+///
+/// Two slots freed at once must not both go to the same person: the
+/// entry is locked, and a concurrent offer skips to the next one waiting.
 async fn offer_freed_slot(tx: &mut sqlx::PgConnection, slot_id: Uuid, now: time::OffsetDateTime) -> StoreResult<()> {
     let first = sqlx::query(
         "select w.waitlist_entry_id, w.patient_id from waitlist_entry w join slot s on s.slot_id = $1
@@ -1183,7 +1191,8 @@ async fn offer_freed_slot(tx: &mut sqlx::PgConnection, slot_id: Uuid, now: time:
            and ((s.bookable_by = 'own_practice' and s.organisation_id = w.practice_id)
                 or (s.bookable_by = 'federation' and (s.organisation_id = w.practice_id or s.organisation_id = w.hub_id)))
          order by w.created_at, w.waitlist_entry_id
-         limit 1",
+         limit 1
+         for update of w skip locked",
     )
     .bind(id(slot_id))
     .bind(utc(now))
@@ -1215,6 +1224,24 @@ async fn offer_freed_slot(tx: &mut sqlx::PgConnection, slot_id: Uuid, now: time:
     .map_err(map_err)?;
     let payload = format!("{{\"waitlist_entry_id\":\"{entry_id}\",\"slot_id\":\"{slot_id}\"}}");
     enqueue(tx, NotificationKind::WaitlistOffer, patient_id, entry_id, &payload, now, now).await
+}
+
+/// The appointment already booked with the request's idempotency key, if
+/// any. `Conflict("idempotency_key_reused")` when it belongs to someone
+/// else: a key never hands one person's booking to another.
+async fn booked_with_key(conn: &mut sqlx::PgConnection, request: &BookingRequest) -> StoreResult<Option<Appointment>> {
+    let Some(key) = &request.idempotency_key else { return Ok(None) };
+    let existing = sqlx::query(&format!("select {APPOINTMENT_COLUMNS} from appointment where idempotency_key = $1"))
+        .bind(key)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(map_err)?;
+    let Some(row) = existing else { return Ok(None) };
+    let first = appointment_from_row(&row)?;
+    if first.patient_id != request.patient_id {
+        return Err(StoreError::Conflict("idempotency_key_reused".into()));
+    }
+    Ok(Some(first))
 }
 
 /// One outbox row, inside the caller's transaction.

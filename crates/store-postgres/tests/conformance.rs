@@ -29,14 +29,46 @@ async fn fresh_store() -> Option<(PostgresStore, Fresh)> {
     let store = PostgresStore::connect_with_options(options, 4).await.expect("connect");
     store.migrate().await.expect("migrate");
     let pool = store.pool().clone();
+    let mut guard = DropSchemaIfAbandoned { url, schema: Some(schema) };
     let fresh = Fresh {
         store: Arc::new(store.clone()),
         cleanup: Some(Box::pin(async move {
             pool.close().await;
+            let schema = guard.schema.take().expect("cleaned up once");
             sqlx::query(&format!("drop schema {schema} cascade")).execute(&mut admin).await.unwrap();
         })),
     };
     Some((store, fresh))
+}
+
+/// A scenario that panics never reaches `Fresh::finish`: its clean-up
+/// future is dropped unrun, and with it this guard, which drops the schema
+/// itself so that failed runs leave nothing behind either.
+struct DropSchemaIfAbandoned {
+    url: String,
+    schema: Option<String>,
+}
+
+impl Drop for DropSchemaIfAbandoned {
+    fn drop(&mut self) {
+        let Some(schema) = self.schema.take() else { return };
+        let url = self.url.clone();
+        // Drop cannot await, and the test's runtime may be unwinding: a
+        // thread of its own with a small runtime does the work.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            runtime.block_on(async {
+                let mut admin = PgConnection::connect(&url).await.ok()?;
+                // Never hang a failing run on a lock a dying connection holds.
+                sqlx::query("set lock_timeout = '10s'").execute(&mut admin).await.ok()?;
+                sqlx::query(&format!("drop schema if exists {schema} cascade")).execute(&mut admin).await.ok()
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Some(_))) {
+            eprintln!("could not drop an abandoned test schema; drop carebook_test_* schemas by hand");
+        }
+    }
 }
 
 async fn fresh() -> Option<Fresh> {
@@ -101,5 +133,53 @@ async fn the_database_refuses_a_second_live_appointment_for_a_slot() {
     insert(2, "booked").execute(store.pool()).await.unwrap();
     let err = insert(3, "booked").execute(store.pool()).await.expect_err("a second live appointment");
     assert!(err.to_string().contains("appointment_live_slot_unique"), "{err}");
+    fresh.finish().await;
+}
+
+/// PostgreSQL-only: retries of one booking that arrive together (a double
+/// click, a client that retries while the first request is still running)
+/// all get the one appointment, as a retry after the first has finished
+/// does. SQLite serialises writers, so only PostgreSQL can race here.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_retries_with_the_same_key_all_get_the_first_appointment() {
+    use carebook_conformance::booking_fixture;
+    use time::macros::datetime;
+    let Some((store, fresh)) = fresh_store().await else {
+        eprintln!("skipped: CAREBOOK_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let store: Arc<dyn Store> = Arc::new(store);
+    let (population, template) = booking_fixture::practice_with_slots(&store).await;
+    let slots = store
+        .slots_between(template.organisation_id, datetime!(2027-01-04 00:00 UTC), datetime!(2027-01-05 00:00 UTC))
+        .await
+        .unwrap();
+    let me = population.patients[0].patient_id;
+
+    let start = Arc::new(tokio::sync::Barrier::new(8));
+    let retries: Vec<_> = (0..8u128)
+        .map(|n| {
+            let (store, start) = (store.clone(), start.clone());
+            // Half aim at another slot: the key, not the slot, names the booking.
+            let slot_id = slots[(n % 2) as usize].slot_id;
+            let request = booking_fixture::request(slot_id, me, Some("double-click"), n + 1);
+            tokio::spawn(async move {
+                start.wait().await;
+                store.book(&request).await
+            })
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for retry in retries {
+        outcomes.push(retry.await.unwrap());
+    }
+
+    let first = outcomes[0].as_ref().expect("booked").clone();
+    for outcome in &outcomes {
+        assert_eq!(outcome.as_ref().expect("every retry gets the appointment"), &first);
+    }
+    assert_eq!(store.appointments_for_patient(me).await.unwrap().len(), 1);
+    let other = if first.slot_id == slots[0].slot_id { &slots[1] } else { &slots[0] };
+    assert_eq!(store.slot(other.slot_id).await.unwrap().status, carebook_core::booking::SlotStatus::Free);
     fresh.finish().await;
 }
