@@ -149,6 +149,18 @@ const PERSONAS: [PersonaSpec; 7] = [
     },
 ];
 
+impl Persona {
+    /// The identity proofing the demonstration's identity provider should
+    /// report for this persona: P5 for "patient-p5", P9 for everyone else.
+    pub fn proofing_level(&self) -> crate::access::ProofingLevel {
+        if self.key == "patient-p5" {
+            crate::access::ProofingLevel::P5
+        } else {
+            crate::access::ProofingLevel::P9
+        }
+    }
+}
+
 pub fn personas() -> Vec<Persona> {
     PERSONAS.iter().map(|p| p.persona).collect()
 }
@@ -223,6 +235,9 @@ struct PracticeSpec {
     /// Index into the federations, if a member.
     federation: Option<usize>,
     branch: Option<(&'static str, &'static str)>,
+    /// Relative size of the registered list (patients are shared out in
+    /// proportion).
+    list_size: u64,
 }
 
 const fn practice(
@@ -232,31 +247,32 @@ const fn practice(
     area: AreaCode,
     federation: Option<usize>,
     branch: Option<(&'static str, &'static str)>,
+    list_size: u64,
 ) -> PracticeSpec {
-    PracticeSpec { name, town, district, area, federation, branch }
+    PracticeSpec { name, town, district, area, federation, branch, list_size }
 }
 
 use AreaCode::{EastAndNorthHerts as ENH, HertsValleys as HV, WestEssex as WE};
 
 const PRACTICES: [PracticeSpec; 18] = [
-    practice("Kingfisher Lane Surgery", "St Albans", "AL1", HV, Some(0), Some(("Marshalswick branch", "AL4"))),
-    practice("Beechwood Medical Centre", "Watford", "WD17", HV, Some(0), None),
-    practice("Orchard Vale Practice", "Hemel Hempstead", "HP1", HV, Some(0), Some(("Leverstock branch", "HP3"))),
-    practice("Larkspur Health Centre", "Watford", "WD18", HV, Some(0), None),
-    practice("Meadowsweet Surgery", "St Albans", "AL3", HV, Some(0), None),
-    practice("Fenwick Row Practice", "Hemel Hempstead", "HP2", HV, Some(0), None),
-    practice("Heronsgate Surgery", "Stevenage", "SG1", ENH, Some(1), None),
-    practice("Copper Beech Practice", "Hertford", "SG14", ENH, Some(1), Some(("Ware branch", "SG12"))),
-    practice("Willowbrook Medical Centre", "Hitchin", "SG5", ENH, Some(1), None),
-    practice("Thornfield Surgery", "Welwyn Garden City", "AL8", ENH, Some(1), None),
-    practice("Bramblewood Practice", "Hatfield", "AL10", ENH, Some(1), None),
-    practice("Lavender Court Surgery", "Stevenage", "SG2", ENH, Some(1), None),
-    practice("Riverside Mill Surgery", "Harlow", "CM20", WE, None, None),
-    practice("Foxglove Medical Practice", "Epping", "CM16", WE, None, None),
-    practice("Ashdown Green Surgery", "Loughton", "IG10", WE, None, Some(("Debden branch", "IG10"))),
-    practice("Chestnut Walk Practice", "Harlow", "CM18", WE, None, None),
-    practice("Saltings Road Surgery", "Waltham Abbey", "EN9", WE, None, None),
-    practice("Hollybush Surgery", "Chipping Ongar", "CM5", WE, None, None),
+    practice("Kingfisher Lane Surgery", "St Albans", "AL1", HV, Some(0), Some(("Marshalswick branch", "AL4")), 8),
+    practice("Beechwood Medical Centre", "Watford", "WD17", HV, Some(0), None, 7),
+    practice("Orchard Vale Practice", "Hemel Hempstead", "HP1", HV, Some(0), Some(("Leverstock branch", "HP3")), 7),
+    practice("Larkspur Health Centre", "Watford", "WD18", HV, Some(0), None, 5),
+    practice("Meadowsweet Surgery", "St Albans", "AL3", HV, Some(0), None, 4),
+    practice("Fenwick Row Practice", "Hemel Hempstead", "HP2", HV, Some(0), None, 5),
+    practice("Heronfield Surgery", "Stevenage", "SG1", ENH, Some(1), None, 6),
+    practice("Copper Beech Practice", "Hertford", "SG14", ENH, Some(1), Some(("Ware branch", "SG12")), 7),
+    practice("Willowmere Medical Centre", "Hitchin", "SG5", ENH, Some(1), None, 5),
+    practice("Thornfield Surgery", "Welwyn Garden City", "AL8", ENH, Some(1), None, 5),
+    practice("Bramblewood Practice", "Hatfield", "AL10", ENH, Some(1), None, 4),
+    practice("Lavender Court Surgery", "Stevenage", "SG2", ENH, Some(1), None, 4),
+    practice("Millrace Surgery", "Harlow", "CM20", WE, None, None, 6),
+    practice("Foxglove Medical Practice", "Epping", "CM16", WE, None, None, 4),
+    practice("Ashdown Green Surgery", "Loughton", "IG10", WE, None, Some(("Debden branch", "IG10")), 6),
+    practice("Chestnut Walk Practice", "Harlow", "CM18", WE, None, None, 5),
+    practice("Saltings Road Surgery", "Waltham Abbey", "EN9", WE, None, None, 4),
+    practice("Hollybush Surgery", "Chipping Ongar", "CM5", WE, None, None, 3),
 ];
 
 const FEDERATIONS: [(&str, AreaCode, &str, &str, &str); 2] = [
@@ -268,13 +284,13 @@ const PHARMACY_NAMES: [&str; 12] = [
     "Greenleaf Pharmacy",
     "Mortar and Pestle Chemists",
     "Bluebell Pharmacy",
-    "Hillcrest Chemist",
-    "Market Cross Pharmacy",
-    "Parkside Pharmacy",
+    "Larkhill Chemist",
+    "Quillfeather Pharmacy",
+    "Brackenbury Pharmacy",
     "Wellspring Chemists",
     "Oakapple Pharmacy",
-    "Station Road Pharmacy",
-    "High Street Chemist",
+    "Tansy Row Pharmacy",
+    "Cobblestone Chemist",
     "Kestrel Pharmacy",
     "Millpond Pharmacy",
 ];
@@ -366,14 +382,12 @@ const STAFF_GIVEN: [&str; 16] = [
     "Maya", "Neil", "Olu", "Paula",
 ];
 
-/// Letters allowed in the inward code of a postcode.
-const INWARD_LETTERS: &[u8] = b"ABDEFGHJLNPQRSTUWXYZ";
-
+/// A real outward code (so the town is right) with an invented inward code:
+/// a digit and "ZZ", so that no demonstration address lands on a real
+/// street's postcode.
 fn postcode(rng: &mut Rng, district: &str) -> Postcode {
     let digit = rng.below(10);
-    let a = INWARD_LETTERS[rng.below(INWARD_LETTERS.len() as u64) as usize] as char;
-    let b = INWARD_LETTERS[rng.below(INWARD_LETTERS.len() as u64) as usize] as char;
-    Postcode::parse(&format!("{district} {digit}{a}{b}")).expect("demo postcodes are valid")
+    Postcode::parse(&format!("{district} {digit}ZZ")).expect("demo postcodes are valid")
 }
 
 fn address(rng: &mut Rng, town: &str, district: &str) -> Address {
@@ -443,7 +457,7 @@ fn directory(rng: &mut Rng, p: &mut Population) {
         let addr = address(rng, spec.town, spec.district);
         p.organisations.push(Organisation {
             organisation_id: id,
-            ods_code: ods(&format!("ZC{:04}", i + 1)),
+            ods_code: ods(&format!("Z9{:04}", i + 1)),
             name: spec.name.to_string(),
             kind: OrganisationKind::GpPractice,
             area: spec.area,
@@ -473,7 +487,7 @@ fn directory(rng: &mut Rng, p: &mut Population) {
         let addr = address(rng, town, district);
         p.organisations.push(Organisation {
             organisation_id: id,
-            ods_code: ods(&format!("ZH{:04}", i + 1)),
+            ods_code: ods(&format!("Z98{:03}", i + 1)),
             name: hub.to_string(),
             kind: OrganisationKind::Hub,
             area: *area,
@@ -653,30 +667,69 @@ fn age_on_reference(dob: Date) -> i32 {
     a
 }
 
-/// Likelihood of each condition at an age (rough prevalence by age).
-fn chances(age: i32) -> (f64, f64, f64, f64) {
-    let diabetes = match age {
-        0..=17 => 0.0,
-        18..=29 => 0.015,
-        30..=44 => 0.035,
-        45..=64 => 0.11,
-        65..=79 => 0.20,
-        _ => 0.18,
+/// How much more likely than a young adult someone of this age is to have
+/// type 2 diabetes (0: never). Roughly the shape of the age-specific
+/// prevalence in England.
+fn diabetes_weight(age: i32) -> u64 {
+    match age {
+        ..=17 => 0,
+        18..=29 => 1,
+        30..=44 => 3,
+        45..=64 => 9,
+        65..=79 => 16,
+        _ => 14,
+    }
+}
+
+/// The same for COPD, which is not diagnosed before 40 here.
+fn copd_weight(age: i32) -> u64 {
+    match age {
+        ..=39 => 0,
+        40..=54 => 2,
+        55..=64 => 5,
+        65..=79 => 12,
+        _ => 14,
+    }
+}
+
+/// Likelihood of the conditions that are sprinkled in rather than counted:
+/// (hypertension, asthma).
+fn chances(age: i32, diabetic: bool) -> (f64, f64) {
+    let hypertension: f64 = match age {
+        ..=29 => 0.0,
+        30..=44 => 0.05,
+        _ => 0.25,
     };
-    let copd = match age {
-        0..=39 => 0.0,
-        40..=64 => 0.035,
-        65..=79 => 0.12,
-        _ => 0.14,
-    };
-    let hypertension = if age >= 45 {
-        0.25
-    } else if age >= 30 {
-        0.05
-    } else {
-        0.0
-    };
-    (diabetes, copd, hypertension, 0.08)
+    let hypertension = if diabetic { hypertension.max(0.4) } else { hypertension };
+    (hypertension, 0.08)
+}
+
+/// `k` distinct indices drawn in proportion to `weights` (integer
+/// arithmetic only, so every platform draws the same). Chosen weights are
+/// set to zero; fewer than `k` come back when the weights run out.
+fn pick_weighted(rng: &mut Rng, weights: &mut [u64], k: usize) -> Vec<usize> {
+    let mut chosen = Vec::with_capacity(k);
+    for _ in 0..k {
+        let total: u64 = weights.iter().sum();
+        if total == 0 {
+            break;
+        }
+        let mut roll = rng.below(total);
+        for (i, w) in weights.iter_mut().enumerate() {
+            if roll < *w {
+                chosen.push(i);
+                *w = 0;
+                break;
+            }
+            roll -= *w;
+        }
+    }
+    chosen
+}
+
+/// `percent` of `n`, rounded.
+fn share(n: usize, percent: usize) -> usize {
+    (n * percent + 50) / 100
 }
 
 fn onset(rng: &mut Rng, dob: Date, min_age: i32) -> Date {
@@ -704,7 +757,10 @@ fn people(fixed: &mut Rng, rng: &mut Rng, p: &mut Population, patients: usize) {
             rng.pick(&local).organisation_id
         }
     };
-    let mut used: Vec<String> = PERSONAS.iter().map(|s| s.persona.nhs_number.to_string()).collect();
+    let list_sizes: Vec<u64> = PRACTICES.iter().map(|s| s.list_size).collect();
+    let pick_list = |rng: &mut Rng| pick_weighted(rng, &mut list_sizes.clone(), 1)[0];
+    let mut used: std::collections::HashSet<String> =
+        PERSONAS.iter().map(|s| s.persona.nhs_number.to_string()).collect();
 
     // The personas: registered at the first practice, the same every time.
     let first = &practices[0];
@@ -768,8 +824,7 @@ fn people(fixed: &mut Rng, rng: &mut Rng, p: &mut Population, patients: usize) {
         let nhs_number = loop {
             let candidate = NhsNumber::from_nine_digits(&format!("999{:06}", rng.below(1_000_000)));
             if let Some(n) = candidate {
-                if !used.iter().any(|u| u == n.as_str()) {
-                    used.push(n.as_str().to_string());
+                if used.insert(n.as_str().to_string()) {
                     break n;
                 }
             }
@@ -797,8 +852,8 @@ fn people(fixed: &mut Rng, rng: &mut Rng, p: &mut Population, patients: usize) {
                 (h.practice, h.family.clone(), h.address.clone(), h.pharmacy)
             }
             None => {
-                // The first practices are a little bigger, as real lists vary.
-                let practice = (rng.below(practices.len() as u64 + 6) as usize).min(practices.len() - 1);
+                // Shared out in proportion to the practices' list sizes.
+                let practice = pick_list(rng);
                 let o = &practices[practice];
                 let family = rng.pick(&FAMILY).to_string();
                 let home = address(rng, &o.address.town, o.address.postcode.outward());
@@ -837,33 +892,6 @@ fn people(fixed: &mut Rng, rng: &mut Rng, p: &mut Population, patients: usize) {
         if age >= 80 {
             elderly.push((id, practice));
         }
-        let (diabetes, copd, hypertension, asthma) = chances(age);
-        let has_copd = rng.chance(copd);
-        // COPD and diabetes share risk factors: more likely together.
-        let has_diabetes = rng.chance(if has_copd { diabetes * 1.5 } else { diabetes });
-        let recorder = practices[practice].organisation_id;
-        let mut add = |rng: &mut Rng, code: &str, min_age: i32| {
-            p.conditions.push(Condition {
-                condition_id: rng.uuid(),
-                patient_id: id,
-                code: concept(code),
-                clinical_status: ClinicalStatus::Active,
-                onset_date: Some(onset(rng, dob, min_age.min(age))),
-                recorded_by_organisation_id: recorder,
-            });
-        };
-        if has_diabetes {
-            add(rng, snomed::TYPE_2_DIABETES, 18);
-        }
-        if has_copd {
-            add(rng, snomed::COPD, 40);
-        }
-        if rng.chance(hypertension) {
-            add(rng, snomed::HYPERTENSION, 30);
-        }
-        if rng.chance(asthma) {
-            add(rng, snomed::ASTHMA, 2);
-        }
     }
     // Carers: some people over 80 have an adult at their practice acting
     // for them.
@@ -897,245 +925,72 @@ fn people(fixed: &mut Rng, rng: &mut Rng, p: &mut Population, patients: usize) {
             valid_until: None,
         });
     }
+    conditions(rng, p, PERSONAS.len());
 }
 
-#[cfg(test)]
-mod tests {
-    use std::collections::HashSet;
+/// Coded problems for everyone after the first `skip` patients (the
+/// personas, whose conditions are fixed). Type 2 diabetes (about 8% of
+/// everyone) and COPD (about 4%) are counted out, not rolled for, so that
+/// any seed gives the prevalence the rules and dashboards are shown with;
+/// a quarter of the people with COPD (and at least four in a population of
+/// a hundred or more) also have diabetes. Older people are more likely to
+/// be chosen. Hypertension and asthma are sprinkled in by chance.
+fn conditions(rng: &mut Rng, p: &mut Population, skip: usize) {
+    let n = p.patients.len();
+    let people = &p.patients[skip.min(n)..];
+    let ages: Vec<i32> = people.iter().map(|x| age_on_reference(x.date_of_birth)).collect();
+    let persona_count = |code: &str| PERSONAS.iter().filter(|s| s.conditions.contains(&code)).count();
 
-    #[test]
-    fn every_practice_and_hub_has_clinics_that_expand_to_slots() {
-        let p = generate(DEFAULT_SEED);
-        let templates = rota_templates(&p, REFERENCE_DATE);
-        for org in
-            p.organisations.iter().filter(|o| matches!(o.kind, OrganisationKind::GpPractice | OrganisationKind::Hub))
-        {
-            let mine: Vec<_> = templates.iter().filter(|t| t.organisation_id == org.organisation_id).collect();
-            assert!(!mine.is_empty(), "{}", org.name);
-            let slots: usize =
-                mine.iter().map(|t| t.expand(REFERENCE_DATE, REFERENCE_DATE + Duration::days(7)).unwrap().len()).sum();
-            assert!(slots > 20, "{} has {slots}", org.name);
+    let copd_k = share(n, 4).saturating_sub(persona_count(snomed::COPD));
+    let mut copd_weights: Vec<u64> = ages.iter().map(|a| copd_weight(*a)).collect();
+    let copd = pick_weighted(rng, &mut copd_weights, copd_k);
+
+    let both_k = (copd.len() / 4).max(if n >= 100 { 4 } else { 0 }).min(copd.len());
+    let mut diabetes_weights: Vec<u64> = ages.iter().map(|a| diabetes_weight(*a)).collect();
+    let mut copd_only: Vec<u64> = vec![0; people.len()];
+    for i in &copd {
+        copd_only[*i] = diabetes_weights[*i].max(1);
+    }
+    let mut diabetes = pick_weighted(rng, &mut copd_only, both_k);
+    for i in &diabetes {
+        diabetes_weights[*i] = 0;
+    }
+    let diabetes_k = share(n, 8).saturating_sub(persona_count(snomed::TYPE_2_DIABETES) + diabetes.len());
+    diabetes.extend(pick_weighted(rng, &mut diabetes_weights, diabetes_k));
+
+    let mut found = Vec::new();
+    for (i, person) in people.iter().enumerate() {
+        let age = ages[i];
+        let has_diabetes = diabetes.contains(&i);
+        let (hypertension, asthma) = chances(age, has_diabetes);
+        let mut codes: Vec<(&str, i32)> = Vec::new();
+        if has_diabetes {
+            codes.push((snomed::TYPE_2_DIABETES, 18));
         }
-        let ids: HashSet<_> = templates.iter().map(|t| t.rota_template_id).collect();
-        assert_eq!(ids.len(), templates.len());
-        assert_eq!(rota_templates(&p, REFERENCE_DATE), templates, "stable");
-    }
-
-    use super::*;
-
-    fn has(p: &Population, id: Uuid, code: &str) -> bool {
-        p.conditions.iter().any(|c| c.patient_id == id && c.code.code == code)
-    }
-
-    #[test]
-    fn the_same_seed_gives_the_same_people_and_another_seed_does_not() {
-        assert_eq!(generate(7), generate(7));
-        assert_ne!(generate(7).patients, generate(8).patients);
-    }
-
-    #[test]
-    fn the_directory_and_personas_do_not_depend_on_the_seed() {
-        let (a, b) = (generate(1), generate(2));
-        assert_eq!(a.organisations, b.organisations);
-        assert_eq!(a.staff, b.staff);
-        assert_eq!(a.patients[..PERSONAS.len()], b.patients[..PERSONAS.len()]);
-    }
-
-    #[test]
-    fn there_are_at_least_fifteen_practices_across_all_three_areas() {
-        let p = generate(DEFAULT_SEED);
-        let practices = practices(&p);
-        assert!(practices.len() >= 15);
-        for area in AreaCode::ALL {
-            assert!(practices.iter().filter(|o| o.area == area).count() >= 5, "{area:?}");
+        if copd.contains(&i) {
+            codes.push((snomed::COPD, 40));
         }
-        assert!(p.locations.iter().all(|l| p.organisations.iter().any(|o| o.organisation_id == l.organisation_id)));
-        for o in &p.organisations {
-            assert!(
-                p.locations.iter().any(|l| l.organisation_id == o.organisation_id)
-                    || o.kind != OrganisationKind::GpPractice
-            );
+        if rng.chance(hypertension) {
+            codes.push((snomed::HYPERTENSION, 30));
         }
-    }
-
-    #[test]
-    fn two_federations_each_have_a_hub_and_member_practices() {
-        let p = generate(DEFAULT_SEED);
-        assert_eq!(p.federations.len(), 2);
-        for f in &p.federations {
-            let members: Vec<_> = p.organisations.iter().filter(|o| o.federation_id == Some(f.federation_id)).collect();
-            assert_eq!(members.iter().filter(|o| o.kind == OrganisationKind::Hub).count(), 1);
-            assert!(members.iter().filter(|o| o.kind == OrganisationKind::GpPractice).count() >= 3);
+        if rng.chance(asthma) {
+            codes.push((snomed::ASTHMA, 2));
         }
-        assert_eq!(practices(&p)[0].federation_id, Some(p.federations[0].federation_id));
-    }
-
-    #[test]
-    fn every_patient_is_registered_at_a_practice_and_nominates_a_pharmacy() {
-        let p = generate(DEFAULT_SEED);
-        assert!(p.patients.len() >= 300);
-        for pt in &p.patients {
-            let practice = p.organisations.iter().find(|o| o.organisation_id == pt.registered_practice_id).unwrap();
-            assert_eq!(practice.kind, OrganisationKind::GpPractice);
-            let pharmacy =
-                p.organisations.iter().find(|o| Some(o.organisation_id) == pt.nominated_pharmacy_id).unwrap();
-            assert_eq!(pharmacy.kind, OrganisationKind::Pharmacy);
-        }
-        assert!(p.organisations.iter().filter(|o| o.kind == OrganisationKind::Pharmacy).count() >= 20);
-    }
-
-    #[test]
-    fn nhs_numbers_are_unique_valid_and_in_the_test_range() {
-        let p = generate(DEFAULT_SEED);
-        let mut seen = HashSet::new();
-        for pt in &p.patients {
-            assert!(pt.nhs_number.is_test_range());
-            assert_eq!(NhsNumber::parse(pt.nhs_number.as_str()).unwrap(), pt.nhs_number);
-            assert!(seen.insert(pt.nhs_number.clone()));
+        for (code, min_age) in codes {
+            let onset_date = onset(rng, person.date_of_birth, min_age.min(age));
+            // Some childhood asthma has settled by adulthood.
+            let resolved = code == snomed::ASTHMA && age >= 18 && rng.chance(0.25);
+            found.push(Condition {
+                condition_id: rng.uuid(),
+                patient_id: person.patient_id,
+                code: concept(code),
+                clinical_status: if resolved { ClinicalStatus::Resolved } else { ClinicalStatus::Active },
+                onset_date: Some(onset_date),
+                recorded_by_organisation_id: person.registered_practice_id,
+            });
         }
     }
-
-    #[test]
-    fn about_eight_percent_have_diabetes_four_percent_copd_and_some_both() {
-        let p = generate(DEFAULT_SEED);
-        let n = p.patients.len() as f64;
-        let diabetes = p.patients.iter().filter(|x| has(&p, x.patient_id, snomed::TYPE_2_DIABETES)).count();
-        let copd = p.patients.iter().filter(|x| has(&p, x.patient_id, snomed::COPD)).count();
-        let both = p
-            .patients
-            .iter()
-            .filter(|x| has(&p, x.patient_id, snomed::TYPE_2_DIABETES) && has(&p, x.patient_id, snomed::COPD))
-            .count();
-        let (d, c) = (diabetes as f64 / n, copd as f64 / n);
-        assert!((0.06..=0.10).contains(&d), "diabetes {d}");
-        assert!((0.025..=0.06).contains(&c), "copd {c}");
-        assert!(both >= 2, "both {both}");
-    }
-
-    #[test]
-    fn ages_are_realistic_and_conditions_begin_after_birth() {
-        let p = generate(DEFAULT_SEED);
-        let ages: Vec<i32> = p.patients.iter().map(|x| age_on_reference(x.date_of_birth)).collect();
-        assert!(ages.iter().all(|a| (0..=100).contains(a)));
-        assert!(ages.iter().filter(|a| **a < 16).count() > 50);
-        assert!(ages.iter().filter(|a| **a >= 80).count() > 10);
-        for c in &p.conditions {
-            let pt = p.patients.iter().find(|x| x.patient_id == c.patient_id).unwrap();
-            let onset = c.onset_date.unwrap();
-            assert!(onset >= pt.date_of_birth && onset <= REFERENCE_DATE);
-        }
-        assert!(p.conditions.iter().filter(|c| c.code.code == snomed::COPD).all(|c| {
-            age_on_reference(p.patients.iter().find(|x| x.patient_id == c.patient_id).unwrap().date_of_birth) >= 40
-        }));
-    }
-
-    #[test]
-    fn contact_details_use_only_reserved_domains_and_drama_numbers() {
-        let p = generate(DEFAULT_SEED);
-        let emails = p.patients.iter().filter_map(|x| x.email.as_ref()).chain(p.staff.iter().map(|s| &s.email));
-        for e in emails.chain(p.organisations.iter().filter_map(|o| o.email.as_ref())) {
-            assert!(["example.com", "example.org", "example.net"].contains(&e.domain()), "{e}");
-        }
-        let phones = p
-            .patients
-            .iter()
-            .filter_map(|x| x.phone.as_ref())
-            .chain(p.organisations.iter().filter_map(|o| o.phone.as_ref()));
-        for ph in phones {
-            let s = ph.as_e164();
-            assert!(s.starts_with("+447700900") || s.starts_with("+441632960"), "{s}");
-        }
-        // Children have no contact details of their own.
-        assert!(p
-            .patients
-            .iter()
-            .filter(|x| age_on_reference(x.date_of_birth) < 16)
-            .all(|x| x.email.is_none() && x.phone.is_none()));
-    }
-
-    #[test]
-    fn the_personas_are_there_as_described() {
-        let p = generate(DEFAULT_SEED);
-        let find = |key: &str| {
-            let n = personas().into_iter().find(|x| x.key == key).unwrap().nhs_number;
-            p.patients.iter().find(|x| x.nhs_number.as_str() == n).unwrap().clone()
-        };
-        let first = practices(&p)[0].organisation_id;
-        for persona in personas() {
-            assert_eq!(find(persona.key).registered_practice_id, first);
-        }
-        assert!(has(&p, find("patient-diabetes").patient_id, snomed::TYPE_2_DIABETES));
-        assert!(has(&p, find("patient-copd").patient_id, snomed::COPD));
-        let both = find("patient-diabetes-copd").patient_id;
-        assert!(has(&p, both, snomed::TYPE_2_DIABETES) && has(&p, both, snomed::COPD));
-        let (parent, child) = (find("parent-proxy"), find("child"));
-        assert!(child.age_on(REFERENCE_DATE) < 16);
-        assert!(p.proxies.iter().any(|x| x.proxy_patient_id == parent.patient_id
-            && x.subject_patient_id == child.patient_id
-            && x.relationship == ProxyRelationshipKind::ParentOrGuardian));
-        for s in staff_personas() {
-            assert!(p.staff.iter().any(|m| m.staff_uid == s.staff_uid), "{}", s.key);
-        }
-    }
-
-    #[test]
-    fn proxies_join_real_people_and_children_are_under_sixteen() {
-        let p = generate(DEFAULT_SEED);
-        assert!(p.proxies.len() >= 10);
-        let mut pairs = HashSet::new();
-        for x in &p.proxies {
-            let proxy = p.patients.iter().find(|y| y.patient_id == x.proxy_patient_id).unwrap();
-            let subject = p.patients.iter().find(|y| y.patient_id == x.subject_patient_id).unwrap();
-            assert!(pairs.insert((x.proxy_patient_id, x.subject_patient_id)));
-            assert_ne!(proxy.patient_id, subject.patient_id);
-            if x.relationship == ProxyRelationshipKind::ParentOrGuardian {
-                assert!(subject.age_on(REFERENCE_DATE) < 16);
-                assert_eq!(proxy.family_name, subject.family_name);
-                assert_eq!(proxy.address, subject.address);
-            }
-        }
-        assert!(p.proxies.iter().any(|x| x.relationship == ProxyRelationshipKind::Carer));
-    }
-
-    #[test]
-    fn staff_assignments_point_at_real_staff_and_organisations_and_uids_are_unique() {
-        let p = generate(DEFAULT_SEED);
-        for a in &p.staff_assignments {
-            assert!(p.staff.iter().any(|s| s.staff_member_id == a.staff_member_id));
-            assert!(p.organisations.iter().any(|o| o.organisation_id == a.organisation_id));
-        }
-        let uids: HashSet<_> = p.staff.iter().map(|s| &s.staff_uid).collect();
-        assert_eq!(uids.len(), p.staff.len());
-        let roles: HashSet<_> = p.staff.iter().filter_map(|s| s.clinical_role).collect();
-        assert_eq!(roles.len(), ClinicalRole::ALL.len(), "every clinical role is represented");
-    }
-
-    #[test]
-    fn every_id_is_unique_across_the_whole_population() {
-        let p = generate(DEFAULT_SEED);
-        let ids: Vec<Uuid> = p
-            .federations
-            .iter()
-            .map(|x| x.federation_id)
-            .chain(p.organisations.iter().map(|x| x.organisation_id))
-            .chain(p.locations.iter().map(|x| x.location_id))
-            .chain(p.staff.iter().map(|x| x.staff_member_id))
-            .chain(p.patients.iter().map(|x| x.patient_id))
-            .chain(p.conditions.iter().map(|x| x.condition_id))
-            .chain(p.proxies.iter().map(|x| x.proxy_access_id))
-            .collect();
-        let unique: HashSet<_> = ids.iter().collect();
-        assert_eq!(unique.len(), ids.len());
-        let codes: HashSet<_> = p.organisations.iter().map(|o| o.ods_code.clone()).collect();
-        assert_eq!(codes.len(), p.organisations.len());
-    }
-
-    #[test]
-    fn a_small_population_still_has_everyone_the_demonstration_needs() {
-        let p = generate_with(3, 60);
-        assert_eq!(p.patients.len(), 60);
-        assert!(!p.proxies.is_empty());
-    }
+    p.conditions.extend(found);
 }
 
 /// The demonstration's clinics: a weekday GP morning and a nurse afternoon
@@ -1262,4 +1117,366 @@ pub async fn seed_week_of_slots(
         added += store.add_planned_slots(&planned).await?;
     }
     Ok(added)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    #[test]
+    fn every_practice_and_hub_has_clinics_that_expand_to_slots() {
+        let p = generate(DEFAULT_SEED);
+        let templates = rota_templates(&p, REFERENCE_DATE);
+        for org in
+            p.organisations.iter().filter(|o| matches!(o.kind, OrganisationKind::GpPractice | OrganisationKind::Hub))
+        {
+            let mine: Vec<_> = templates.iter().filter(|t| t.organisation_id == org.organisation_id).collect();
+            assert!(!mine.is_empty(), "{}", org.name);
+            let slots: usize =
+                mine.iter().map(|t| t.expand(REFERENCE_DATE, REFERENCE_DATE + Duration::days(7)).unwrap().len()).sum();
+            assert!(slots > 20, "{} has {slots}", org.name);
+        }
+        let ids: HashSet<_> = templates.iter().map(|t| t.rota_template_id).collect();
+        assert_eq!(ids.len(), templates.len());
+        assert_eq!(rota_templates(&p, REFERENCE_DATE), templates, "stable");
+    }
+
+    use super::*;
+
+    fn has(p: &Population, id: Uuid, code: &str) -> bool {
+        p.conditions.iter().any(|c| c.patient_id == id && c.code.code == code)
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_people_and_another_seed_does_not() {
+        assert_eq!(generate(7), generate(7));
+        assert_ne!(generate(7).patients, generate(8).patients);
+    }
+
+    #[test]
+    fn the_directory_and_personas_do_not_depend_on_the_seed() {
+        let (a, b) = (generate(1), generate(2));
+        assert_eq!(a.organisations, b.organisations);
+        assert_eq!(a.staff, b.staff);
+        assert_eq!(a.patients[..PERSONAS.len()], b.patients[..PERSONAS.len()]);
+    }
+
+    #[test]
+    fn there_are_at_least_fifteen_practices_across_all_three_areas() {
+        let p = generate(DEFAULT_SEED);
+        let practices = practices(&p);
+        assert!(practices.len() >= 15);
+        for area in AreaCode::ALL {
+            assert!(practices.iter().filter(|o| o.area == area).count() >= 5, "{area:?}");
+        }
+        assert!(p.locations.iter().all(|l| p.organisations.iter().any(|o| o.organisation_id == l.organisation_id)));
+        for o in &p.organisations {
+            assert!(
+                p.locations.iter().any(|l| l.organisation_id == o.organisation_id)
+                    || o.kind != OrganisationKind::GpPractice
+            );
+        }
+    }
+
+    #[test]
+    fn two_federations_each_have_a_hub_and_member_practices() {
+        let p = generate(DEFAULT_SEED);
+        assert_eq!(p.federations.len(), 2);
+        for f in &p.federations {
+            let members: Vec<_> = p.organisations.iter().filter(|o| o.federation_id == Some(f.federation_id)).collect();
+            assert_eq!(members.iter().filter(|o| o.kind == OrganisationKind::Hub).count(), 1);
+            assert!(members.iter().filter(|o| o.kind == OrganisationKind::GpPractice).count() >= 3);
+        }
+        assert_eq!(practices(&p)[0].federation_id, Some(p.federations[0].federation_id));
+    }
+
+    #[test]
+    fn every_patient_is_registered_at_a_practice_and_nominates_a_pharmacy() {
+        let p = generate(DEFAULT_SEED);
+        assert!(p.patients.len() >= 300);
+        for pt in &p.patients {
+            let practice = p.organisations.iter().find(|o| o.organisation_id == pt.registered_practice_id).unwrap();
+            assert_eq!(practice.kind, OrganisationKind::GpPractice);
+            let pharmacy =
+                p.organisations.iter().find(|o| Some(o.organisation_id) == pt.nominated_pharmacy_id).unwrap();
+            assert_eq!(pharmacy.kind, OrganisationKind::Pharmacy);
+        }
+        assert!(p.organisations.iter().filter(|o| o.kind == OrganisationKind::Pharmacy).count() >= 20);
+    }
+
+    #[test]
+    fn nhs_numbers_are_unique_valid_and_in_the_test_range() {
+        let p = generate(DEFAULT_SEED);
+        let mut seen = HashSet::new();
+        for pt in &p.patients {
+            assert!(pt.nhs_number.is_test_range());
+            assert_eq!(NhsNumber::parse(pt.nhs_number.as_str()).unwrap(), pt.nhs_number);
+            assert!(seen.insert(pt.nhs_number.clone()));
+        }
+    }
+
+    #[test]
+    fn about_eight_percent_have_diabetes_four_percent_copd_and_at_least_five_both_whatever_the_seed() {
+        for seed in [DEFAULT_SEED, 1, 2, 3, 7, 42] {
+            let p = generate(seed);
+            let n = p.patients.len() as f64;
+            let with = |code: &str| p.patients.iter().filter(|x| has(&p, x.patient_id, code)).count();
+            let both = p
+                .patients
+                .iter()
+                .filter(|x| has(&p, x.patient_id, snomed::TYPE_2_DIABETES) && has(&p, x.patient_id, snomed::COPD))
+                .count();
+            let (d, c) = (with(snomed::TYPE_2_DIABETES) as f64 / n, with(snomed::COPD) as f64 / n);
+            assert!((0.06..=0.10).contains(&d), "seed {seed}: diabetes {d}");
+            assert!((0.025..=0.06).contains(&c), "seed {seed}: copd {c}");
+            assert!(both >= 5, "seed {seed}: both {both}");
+            assert!(with(snomed::HYPERTENSION) > 0 && with(snomed::ASTHMA) > 0, "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn diabetes_is_for_adults_and_conditions_are_mostly_active_and_recorded_by_the_practice() {
+        let p = generate(DEFAULT_SEED);
+        for c in &p.conditions {
+            let pt = p.patients.iter().find(|x| x.patient_id == c.patient_id).unwrap();
+            assert_eq!(c.recorded_by_organisation_id, pt.registered_practice_id);
+            if c.code.code == snomed::TYPE_2_DIABETES {
+                assert!(pt.age_on(REFERENCE_DATE) >= 18);
+            }
+            assert_eq!(c.code, concept(&c.code.code));
+            assert_ne!(c.code.display, "Clinical finding");
+        }
+        let active = p.conditions.iter().filter(|c| c.clinical_status == ClinicalStatus::Active).count();
+        assert!(active * 10 >= p.conditions.len() * 9, "{active} of {}", p.conditions.len());
+    }
+
+    #[test]
+    fn practices_belong_to_their_areas_federation_and_have_one_or_two_sites() {
+        let p = generate(DEFAULT_SEED);
+        for o in practices(&p) {
+            let code = o.ods_code.as_str();
+            assert!(
+                code.len() == 6
+                    && code.as_bytes()[0].is_ascii_uppercase()
+                    && code[1..].bytes().all(|b| b.is_ascii_digit()),
+                "{code}"
+            );
+            let area_federation = p.federations.iter().find(|f| f.area == o.area).map(|f| f.federation_id);
+            assert_eq!(o.federation_id, area_federation, "{}", o.name);
+            let sites = p.locations.iter().filter(|l| l.organisation_id == o.organisation_id).count();
+            assert!((1..=2).contains(&sites), "{} has {sites} sites", o.name);
+        }
+        for hub in p.organisations.iter().filter(|o| o.kind == OrganisationKind::Hub) {
+            assert!(p.locations.iter().any(|l| l.organisation_id == hub.organisation_id), "{}", hub.name);
+        }
+        for kind in OrganisationKind::ALL {
+            assert!(p.organisations.iter().any(|o| o.kind == kind), "{kind:?}");
+        }
+        assert_eq!(p.areas.len(), 3);
+        assert!(p.areas.iter().all(|a| a.name == a.code.name()));
+    }
+
+    #[test]
+    fn every_postcode_has_an_invented_inward_code() {
+        let p = generate(DEFAULT_SEED);
+        let addresses = p
+            .patients
+            .iter()
+            .map(|x| &x.address)
+            .chain(p.organisations.iter().map(|o| &o.address))
+            .chain(p.locations.iter().map(|l| &l.address));
+        for a in addresses {
+            assert!(a.postcode.as_str().ends_with("ZZ"), "{}", a.postcode.as_str());
+        }
+    }
+
+    #[test]
+    fn patients_are_shared_across_practices_without_any_one_taking_most() {
+        let p = generate(DEFAULT_SEED);
+        for o in practices(&p) {
+            let list = p.patients.iter().filter(|x| x.registered_practice_id == o.organisation_id).count();
+            assert!((5..=90).contains(&list), "{} has {list}", o.name);
+        }
+    }
+
+    #[test]
+    fn staff_personas_have_their_roles_at_the_first_practice_and_hub() {
+        let p = generate(DEFAULT_SEED);
+        let first = practices(&p)[0].organisation_id;
+        let hub = p
+            .organisations
+            .iter()
+            .find(|o| o.kind == OrganisationKind::Hub && o.federation_id == Some(p.federations[0].federation_id))
+            .unwrap()
+            .organisation_id;
+        let expected = [
+            ("receptionist", StaffRole::Receptionist, first),
+            ("clinician", StaffRole::Clinician, first),
+            ("practice-admin", StaffRole::PracticeAdmin, first),
+            ("federation-admin", StaffRole::FederationAdmin, hub),
+        ];
+        for (key, role, org) in expected {
+            let persona = staff_personas().into_iter().find(|s| s.key == key).unwrap();
+            let member = p.staff.iter().find(|m| m.staff_uid == persona.staff_uid).unwrap();
+            assert!(
+                p.staff_assignments
+                    .iter()
+                    .any(|a| a.staff_member_id == member.staff_member_id && a.organisation_id == org && a.role == role),
+                "{key}"
+            );
+        }
+        let clinician = staff_personas().into_iter().find(|s| s.key == "clinician").unwrap();
+        assert_eq!(
+            p.staff.iter().find(|m| m.staff_uid == clinician.staff_uid).unwrap().clinical_role,
+            Some(ClinicalRole::Gp)
+        );
+    }
+
+    #[test]
+    fn persona_nhs_numbers_are_valid_and_only_the_p5_persona_is_partly_proofed() {
+        use crate::access::ProofingLevel;
+        for persona in personas() {
+            let n = NhsNumber::parse(persona.nhs_number).unwrap();
+            assert!(n.is_test_range(), "{}", persona.key);
+            let expected = if persona.key == "patient-p5" { ProofingLevel::P5 } else { ProofingLevel::P9 };
+            assert_eq!(persona.proofing_level(), expected);
+        }
+        let keys: HashSet<_> = personas().iter().map(|p| p.key).collect();
+        for key in [
+            "patient-p9",
+            "patient-p5",
+            "patient-diabetes",
+            "patient-copd",
+            "patient-diabetes-copd",
+            "parent-proxy",
+            "child",
+        ] {
+            assert!(keys.contains(key), "{key}");
+        }
+    }
+
+    #[test]
+    fn ages_are_realistic_and_conditions_begin_after_birth() {
+        let p = generate(DEFAULT_SEED);
+        let ages: Vec<i32> = p.patients.iter().map(|x| age_on_reference(x.date_of_birth)).collect();
+        assert!(ages.iter().all(|a| (0..=100).contains(a)));
+        assert!(ages.iter().filter(|a| **a < 16).count() > 50);
+        assert!(ages.iter().filter(|a| **a >= 80).count() > 10);
+        for c in &p.conditions {
+            let pt = p.patients.iter().find(|x| x.patient_id == c.patient_id).unwrap();
+            let onset = c.onset_date.unwrap();
+            assert!(onset >= pt.date_of_birth && onset <= REFERENCE_DATE);
+        }
+        assert!(p.conditions.iter().filter(|c| c.code.code == snomed::COPD).all(|c| {
+            age_on_reference(p.patients.iter().find(|x| x.patient_id == c.patient_id).unwrap().date_of_birth) >= 40
+        }));
+    }
+
+    #[test]
+    fn contact_details_use_only_reserved_domains_and_drama_numbers() {
+        let p = generate(DEFAULT_SEED);
+        let emails = p.patients.iter().filter_map(|x| x.email.as_ref()).chain(p.staff.iter().map(|s| &s.email));
+        for e in emails.chain(p.organisations.iter().filter_map(|o| o.email.as_ref())) {
+            assert!(["example.com", "example.org", "example.net"].contains(&e.domain()), "{e}");
+        }
+        let phones = p
+            .patients
+            .iter()
+            .filter_map(|x| x.phone.as_ref())
+            .chain(p.organisations.iter().filter_map(|o| o.phone.as_ref()));
+        for ph in phones {
+            let s = ph.as_e164();
+            assert!(s.starts_with("+447700900") || s.starts_with("+441632960"), "{s}");
+        }
+        // Children have no contact details of their own.
+        assert!(p
+            .patients
+            .iter()
+            .filter(|x| age_on_reference(x.date_of_birth) < 16)
+            .all(|x| x.email.is_none() && x.phone.is_none()));
+    }
+
+    #[test]
+    fn the_personas_are_there_as_described() {
+        let p = generate(DEFAULT_SEED);
+        let find = |key: &str| {
+            let n = personas().into_iter().find(|x| x.key == key).unwrap().nhs_number;
+            p.patients.iter().find(|x| x.nhs_number.as_str() == n).unwrap().clone()
+        };
+        let first = practices(&p)[0].organisation_id;
+        for persona in personas() {
+            assert_eq!(find(persona.key).registered_practice_id, first);
+        }
+        assert!(has(&p, find("patient-diabetes").patient_id, snomed::TYPE_2_DIABETES));
+        assert!(has(&p, find("patient-copd").patient_id, snomed::COPD));
+        let both = find("patient-diabetes-copd").patient_id;
+        assert!(has(&p, both, snomed::TYPE_2_DIABETES) && has(&p, both, snomed::COPD));
+        let (parent, child) = (find("parent-proxy"), find("child"));
+        assert!(child.age_on(REFERENCE_DATE) < 16);
+        assert!(p.proxies.iter().any(|x| x.proxy_patient_id == parent.patient_id
+            && x.subject_patient_id == child.patient_id
+            && x.relationship == ProxyRelationshipKind::ParentOrGuardian));
+        for s in staff_personas() {
+            assert!(p.staff.iter().any(|m| m.staff_uid == s.staff_uid), "{}", s.key);
+        }
+    }
+
+    #[test]
+    fn proxies_join_real_people_and_children_are_under_sixteen() {
+        let p = generate(DEFAULT_SEED);
+        assert!(p.proxies.len() >= 10);
+        let mut pairs = HashSet::new();
+        for x in &p.proxies {
+            let proxy = p.patients.iter().find(|y| y.patient_id == x.proxy_patient_id).unwrap();
+            let subject = p.patients.iter().find(|y| y.patient_id == x.subject_patient_id).unwrap();
+            assert!(pairs.insert((x.proxy_patient_id, x.subject_patient_id)));
+            assert_ne!(proxy.patient_id, subject.patient_id);
+            if x.relationship == ProxyRelationshipKind::ParentOrGuardian {
+                assert!(subject.age_on(REFERENCE_DATE) < 16);
+                assert_eq!(proxy.family_name, subject.family_name);
+                assert_eq!(proxy.address, subject.address);
+            }
+        }
+        assert!(p.proxies.iter().any(|x| x.relationship == ProxyRelationshipKind::Carer));
+    }
+
+    #[test]
+    fn staff_assignments_point_at_real_staff_and_organisations_and_uids_are_unique() {
+        let p = generate(DEFAULT_SEED);
+        for a in &p.staff_assignments {
+            assert!(p.staff.iter().any(|s| s.staff_member_id == a.staff_member_id));
+            assert!(p.organisations.iter().any(|o| o.organisation_id == a.organisation_id));
+        }
+        let uids: HashSet<_> = p.staff.iter().map(|s| &s.staff_uid).collect();
+        assert_eq!(uids.len(), p.staff.len());
+        let roles: HashSet<_> = p.staff.iter().filter_map(|s| s.clinical_role).collect();
+        assert_eq!(roles.len(), ClinicalRole::ALL.len(), "every clinical role is represented");
+    }
+
+    #[test]
+    fn every_id_is_unique_across_the_whole_population() {
+        let p = generate(DEFAULT_SEED);
+        let ids: Vec<Uuid> = p
+            .federations
+            .iter()
+            .map(|x| x.federation_id)
+            .chain(p.organisations.iter().map(|x| x.organisation_id))
+            .chain(p.locations.iter().map(|x| x.location_id))
+            .chain(p.staff.iter().map(|x| x.staff_member_id))
+            .chain(p.patients.iter().map(|x| x.patient_id))
+            .chain(p.conditions.iter().map(|x| x.condition_id))
+            .chain(p.proxies.iter().map(|x| x.proxy_access_id))
+            .collect();
+        let unique: HashSet<_> = ids.iter().collect();
+        assert_eq!(unique.len(), ids.len());
+        let codes: HashSet<_> = p.organisations.iter().map(|o| o.ods_code.clone()).collect();
+        assert_eq!(codes.len(), p.organisations.len());
+    }
+
+    #[test]
+    fn a_small_population_still_has_everyone_the_demonstration_needs() {
+        let p = generate_with(3, 60);
+        assert_eq!(p.patients.len(), 60);
+        assert!(!p.proxies.is_empty());
+    }
 }

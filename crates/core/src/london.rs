@@ -60,6 +60,8 @@ pub enum LocalTime {
     Skipped { before: OffsetDateTime, after: OffsetDateTime },
 }
 
+/// Reads a London wall-clock time: each offset is tried, and a reading is
+/// real only if London actually had that offset at the instant it names.
 pub fn from_local(date: Date, time: Time) -> LocalTime {
     let wall = PrimitiveDateTime::new(date, time);
     let as_gmt = wall.assume_offset(GMT);
@@ -136,6 +138,14 @@ mod tests {
         assert_eq!(resolve(date!(2027 - 03 - 28), time!(08:00)), datetime!(2027-03-28 07:00 UTC));
         assert_eq!(resolve(date!(2027 - 10 - 30), time!(08:00)), datetime!(2027-10-30 07:00 UTC));
         assert_eq!(resolve(date!(2027 - 10 - 31), time!(08:00)), datetime!(2027-10-31 08:00 UTC));
+    }
+
+    #[test]
+    fn mid_summer_is_an_hour_ahead_and_mid_winter_is_utc() {
+        assert_eq!(to_local(datetime!(2026-07-15 11:00 UTC)), datetime!(2026-07-15 12:00 +1));
+        assert_eq!(to_local(datetime!(2026-01-15 11:00 UTC)).offset(), GMT);
+        assert_eq!(from_local(date!(2026 - 07 - 15), time!(12:00)), LocalTime::Unique(datetime!(2026-07-15 11:00 UTC)));
+        assert_eq!(from_local(date!(2026 - 01 - 15), time!(12:00)), LocalTime::Unique(datetime!(2026-01-15 12:00 UTC)));
     }
 
     #[test]

@@ -6,7 +6,7 @@ pub struct NhsNumber(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NhsNumberError {
-    #[error("Enter an NHS number")]
+    #[error("Enter your NHS number")]
     Empty,
     #[error("NHS number must only include numbers, spaces and dashes")]
     NotDigits,
