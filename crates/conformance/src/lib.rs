@@ -89,6 +89,10 @@ macro_rules! conformance_tests {
             an_unanswered_offer_passes_to_the_next_person,
             a_patient_waits_once_per_service_and_only_matching_slots_are_offered,
             contact_preferences_are_kept_per_group_and_can_be_changed,
+            the_outbox_counts_what_is_queued_sent_failed_and_parked,
+            parked_messages_are_listed_newest_first_with_their_last_error,
+            a_deferred_message_waits_without_counting_an_attempt_and_keeps_its_channels,
+            the_demonstration_keeps_what_it_would_have_sent_until_a_reset,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {
@@ -1495,4 +1499,141 @@ pub async fn contact_preferences_are_kept_per_group_and_can_be_changed(store: Ar
     assert_eq!(store.contact_preferences(me).await.unwrap(), vec![appointments, changed]);
     let stranger = Uuid::from_u128(123);
     assert!(matches!(store.set_contact_preference(stranger, reminders).await, Err(StoreError::Conflict(_))));
+}
+
+pub async fn the_outbox_counts_what_is_queued_sent_failed_and_parked(store: Arc<dyn Store>) {
+    use carebook_core::notify::outbox::OutboxStats;
+    use time::macros::datetime;
+    let now = datetime!(2027-01-03 20:30 UTC);
+    assert_eq!(store.outbox_stats(now).await.unwrap(), OutboxStats::default(), "empty");
+    let due = busy_outbox(&store).await as u64;
+
+    let fresh = store.outbox_stats(now).await.unwrap();
+    assert_eq!((fresh.pending_due, fresh.pending_later, fresh.in_flight), (due, due, 0), "{fresh:?}");
+    assert_eq!(fresh.queue_depth(), due);
+    assert_eq!(fresh.oldest_due_at, Some(datetime!(2027-01-03 20:00 UTC)), "booked at 20:00");
+    assert_eq!(fresh.oldest_pending_age(now), time::Duration::minutes(30));
+
+    let claimed = store.claim_notifications("w", now, time::Duration::minutes(5), 4).await.unwrap();
+    store.complete_notification(claimed[0].notification_id, "w", now).await.unwrap();
+    store
+        .fail_notification(claimed[1].notification_id, "w", "smtp: refused", Some(now + time::Duration::hours(1)))
+        .await
+        .unwrap();
+    store.fail_notification(claimed[2].notification_id, "w", "smtp: no such mailbox", None).await.unwrap();
+
+    let s = store.outbox_stats(now).await.unwrap();
+    assert_eq!(s.sent, 1);
+    assert_eq!(s.parked, 1);
+    assert_eq!(s.in_flight, 1, "the fourth is still claimed");
+    assert_eq!(s.pending_due, due - 4);
+    assert_eq!(s.pending_later, due + 1, "the retry waits its turn with the reminders");
+    assert_eq!(s.failed_attempts, 2);
+    assert_eq!(s.queue_depth(), due - 3);
+    // Nothing left due: no age.
+    for n in store.claim_notifications("w", now, time::Duration::minutes(5), 100).await.unwrap() {
+        store.complete_notification(n.notification_id, "w", now).await.unwrap();
+    }
+    store.complete_notification(claimed[3].notification_id, "w", now).await.unwrap();
+    let done = store.outbox_stats(now).await.unwrap();
+    assert_eq!((done.queue_depth(), done.oldest_due_at, done.sent), (0, None, due - 2));
+}
+
+pub async fn parked_messages_are_listed_newest_first_with_their_last_error(store: Arc<dyn Store>) {
+    use carebook_core::notify::outbox::NotificationStatus;
+    use time::macros::datetime;
+    busy_outbox(&store).await;
+    let now = datetime!(2027-01-03 20:30 UTC);
+    assert!(store.parked_notifications(10).await.unwrap().is_empty());
+    let claimed = store.claim_notifications("w", now, time::Duration::minutes(5), 3).await.unwrap();
+    for (i, n) in claimed.iter().enumerate() {
+        store.fail_notification(n.notification_id, "w", &format!("permanent: reason {i}"), None).await.unwrap();
+    }
+
+    let parked = store.parked_notifications(10).await.unwrap();
+    assert_eq!(parked.len(), 3);
+    assert!(parked.iter().all(|n| n.status == NotificationStatus::Parked && n.attempts == 1));
+    assert!(parked.windows(2).all(|w| w[0].created_at >= w[1].created_at), "newest first");
+    assert!(parked.iter().any(|n| n.last_error.as_deref() == Some("permanent: reason 1")));
+    assert_eq!(store.parked_notifications(2).await.unwrap().len(), 2, "at most the limit");
+
+    store.replay_notification(parked[0].notification_id, now).await.unwrap();
+    let left = store.parked_notifications(10).await.unwrap();
+    assert_eq!(left.len(), 2);
+    assert!(left.iter().all(|n| n.notification_id != parked[0].notification_id), "a replayed one leaves the list");
+}
+
+pub async fn a_deferred_message_waits_without_counting_an_attempt_and_keeps_its_channels(store: Arc<dyn Store>) {
+    use carebook_core::notify::preferences::DeliveryChannel;
+    use time::macros::datetime;
+    busy_outbox(&store).await;
+    let now = datetime!(2027-01-03 21:30 UTC);
+    let n = store.claim_notifications("w", now, time::Duration::minutes(5), 1).await.unwrap().remove(0);
+    assert!(n.channels_sent.is_empty());
+
+    store.record_channel_sent(n.notification_id, DeliveryChannel::Email).await.unwrap();
+    store.record_channel_sent(n.notification_id, DeliveryChannel::Email).await.unwrap();
+    let morning = datetime!(2027-01-04 08:00 UTC);
+    let stale = store.defer_notification(n.notification_id, "someone-else", morning).await;
+    assert!(matches!(stale, Err(StoreError::Conflict(_))), "{stale:?}");
+    store.defer_notification(n.notification_id, "w", morning).await.unwrap();
+
+    let early =
+        store.claim_notifications("w", now + time::Duration::hours(1), time::Duration::minutes(5), 100).await.unwrap();
+    assert!(early.iter().all(|x| x.notification_id != n.notification_id), "not before 08:00");
+    for x in early {
+        store.complete_notification(x.notification_id, "w", now).await.unwrap();
+    }
+    let again = store.claim_notifications("w2", morning, time::Duration::minutes(5), 100).await.unwrap();
+    let again = again.into_iter().find(|x| x.notification_id == n.notification_id).expect("due at 08:00");
+    assert_eq!(again.attempts, 0, "putting off is not failing");
+    assert_eq!(again.last_error, None);
+    assert_eq!(again.channels_sent, vec![DeliveryChannel::Email], "recorded once");
+    store.record_channel_sent(n.notification_id, DeliveryChannel::Sms).await.unwrap();
+    let mine = store.notifications_for_patient(n.patient_id).await.unwrap();
+    let row = mine.iter().find(|x| x.notification_id == n.notification_id).unwrap();
+    assert_eq!(row.channels_sent, vec![DeliveryChannel::Email, DeliveryChannel::Sms]);
+    assert!(matches!(
+        store.record_channel_sent(Uuid::from_u128(9), DeliveryChannel::Sms).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+pub async fn the_demonstration_keeps_what_it_would_have_sent_until_a_reset(store: Arc<dyn Store>) {
+    use carebook_core::notify::demonstration::SentMessage;
+    use carebook_core::notify::outbox::NotificationKind;
+    use carebook_core::notify::preferences::DeliveryChannel;
+    use time::macros::datetime;
+    busy_outbox(&store).await;
+    let n = store
+        .claim_notifications("w", datetime!(2027-01-03 20:30 UTC), time::Duration::minutes(5), 1)
+        .await
+        .unwrap()
+        .remove(0);
+    let email = SentMessage {
+        notification_id: n.notification_id,
+        kind: NotificationKind::AppointmentBooked,
+        channel: DeliveryChannel::Email,
+        recipient: "Ada Example <ada@example.org>".into(),
+        subject: Some("Your appointment is booked".into()),
+        body: "Your appointment is booked.\n\nWhen: Monday 4 January 2027 at 8:30am\n".into(),
+        invitation: Some("BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n".into()),
+        sent_at: datetime!(2027-01-03 20:30:01 UTC),
+    };
+    let text = SentMessage {
+        channel: DeliveryChannel::Sms,
+        recipient: "Ada Example, 07700 900123".into(),
+        subject: None,
+        body: "carebook: your appointment is booked.".into(),
+        invitation: None,
+        sent_at: datetime!(2027-01-03 20:30:02 UTC),
+        ..email.clone()
+    };
+    store.record_demo_message(&email).await.unwrap();
+    store.record_demo_message(&text).await.unwrap();
+
+    assert_eq!(store.demo_messages(10).await.unwrap(), vec![text.clone(), email.clone()], "newest first");
+    assert_eq!(store.demo_messages(1).await.unwrap(), vec![text]);
+    store.replace_population(&small_population()).await.unwrap();
+    assert!(store.demo_messages(10).await.unwrap().is_empty(), "a reset empties it");
 }

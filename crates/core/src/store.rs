@@ -223,6 +223,38 @@ pub trait Store: Send + Sync + 'static {
 
     async fn notifications_for_patient(&self, patient_id: Uuid) -> StoreResult<Vec<Notification>>;
 
+    /// Hand a claimed notification back unsent, due at `until`, without
+    /// counting an attempt: text messages waiting for the quiet hours to
+    /// end, and the rest of a batch when a worker stops. `Conflict` when
+    /// `worker` no longer holds it.
+    async fn defer_notification(
+        &self,
+        notification_id: Uuid,
+        worker: &str,
+        until: time::OffsetDateTime,
+    ) -> StoreResult<()>;
+
+    /// Note that a notification went out on `channel`, so that a retry or a
+    /// deferred text never sends it there again.
+    async fn record_channel_sent(
+        &self,
+        notification_id: Uuid,
+        channel: crate::notify::preferences::DeliveryChannel,
+    ) -> StoreResult<()>;
+
+    /// Parked notifications, most recently created first, with their last
+    /// error: what an admin reviews and replays.
+    async fn parked_notifications(&self, limit: u32) -> StoreResult<Vec<Notification>>;
+
+    /// Counts over the whole outbox, for /metrics; `now` decides what is due.
+    async fn outbox_stats(&self, now: time::OffsetDateTime) -> StoreResult<crate::notify::outbox::OutboxStats>;
+
+    /// The demonstration's record of a message that would have been sent.
+    async fn record_demo_message(&self, message: &crate::notify::demonstration::SentMessage) -> StoreResult<()>;
+
+    /// What the demonstration would have sent, newest first.
+    async fn demo_messages(&self, limit: u32) -> StoreResult<Vec<crate::notify::demonstration::SentMessage>>;
+
     /// Hold a free slot (or one whose hold has lapsed) for `patient_id`
     /// until `until`, while they confirm. `Conflict("slot_taken")` otherwise.
     async fn hold(

@@ -16,6 +16,6 @@ fn opt_uuid(row: &PgRow, col: &str) -> StoreResult<Option<Uuid>> {
 /// The payload is jsonb; it is read back as text.
 pub(crate) const NOTIFICATION_COLUMNS: &str =
     "notification_id, kind, patient_id, subject_id, payload::text as payload, due_at, \
-     status, attempts, last_error, created_at, sent_at";
+     status, attempts, last_error, created_at, sent_at, channels_sent";
 
 carebook_store_rows::row_mappers!(PgRow);

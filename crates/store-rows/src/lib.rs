@@ -283,6 +283,23 @@ macro_rules! row_mappers {
                 last_error: opt_text(row, "last_error")?,
                 created_at: row.try_get("created_at").map_err(map_err)?,
                 sent_at: row.try_get("sent_at").map_err(map_err)?,
+                channels_sent: carebook_core::notify::outbox::channels_from_text(&text(row, "channels_sent")?),
+            })
+        }
+
+        pub(crate) const DEMO_MESSAGE_COLUMNS: &str =
+            "notification_id, kind, channel, recipient, subject, body, invitation, sent_at";
+
+        pub(crate) fn demo_message_from_row(row: &$row) -> StoreResult<carebook_core::notify::demonstration::SentMessage> {
+            Ok(carebook_core::notify::demonstration::SentMessage {
+                notification_id: uuid(row, "notification_id")?,
+                kind: known(row, "kind", NotificationKind::parse)?,
+                channel: known(row, "channel", carebook_core::notify::preferences::DeliveryChannel::parse)?,
+                recipient: text(row, "recipient")?,
+                subject: opt_text(row, "subject")?,
+                body: text(row, "body")?,
+                invitation: opt_text(row, "invitation")?,
+                sent_at: row.try_get("sent_at").map_err(map_err)?,
             })
         }
 

@@ -16,7 +16,7 @@ use carebook_core::model::{
     Area, AuditEvent, Condition, Federation, Organisation, Patient, Population, PopulationCounts, ProxyAccess,
     StaffAssignment, StaffMember, StoredAuditEvent,
 };
-use carebook_core::notify::outbox::{appointment_payload, Notification, NotificationKind, REMINDER_OFFSETS};
+use carebook_core::notify::outbox::{appointment_payload, reminder_due_times, Notification, NotificationKind};
 use carebook_core::store::{MigrationStatus, OrganisationSearch, Store, StoreError, StoreResult};
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -122,6 +122,7 @@ impl Store for SqliteStore {
     async fn replace_population(&self, p: &Population) -> StoreResult<PopulationCounts> {
         let mut tx = self.pool.begin().await.map_err(map_err)?;
         for table in [
+            "demo_sent_message",
             "contact_preference",
             "waitlist_entry",
             "notification_outbox",
@@ -974,6 +975,135 @@ impl Store for SqliteStore {
         rows.iter().map(notification_from_row).collect()
     }
 
+    async fn defer_notification(
+        &self,
+        notification_id: Uuid,
+        worker: &str,
+        until: time::OffsetDateTime,
+    ) -> StoreResult<()> {
+        let done = sqlx::query(
+            "update notification_outbox set status = 'pending', due_at = $1, claimed_by = null, claimed_until = null
+             where notification_id = $2 and status = 'in_flight' and claimed_by = $3",
+        )
+        .bind(utc(until))
+        .bind(id(notification_id))
+        .bind(worker)
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        if done.rows_affected() == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::Conflict("not_claimed_by_worker".into()))
+        }
+    }
+
+    async fn record_channel_sent(
+        &self,
+        notification_id: Uuid,
+        channel: carebook_core::notify::preferences::DeliveryChannel,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(map_err)?;
+        let current: String =
+            sqlx::query_scalar("select channels_sent from notification_outbox where notification_id = $1")
+                .bind(id(notification_id))
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(map_err)?;
+        let mut channels = carebook_core::notify::outbox::channels_from_text(&current);
+        if !channels.contains(&channel) {
+            channels.push(channel);
+        }
+        sqlx::query("update notification_outbox set channels_sent = $1 where notification_id = $2")
+            .bind(carebook_core::notify::outbox::channels_to_text(&channels))
+            .bind(id(notification_id))
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)
+    }
+
+    async fn parked_notifications(&self, limit: u32) -> StoreResult<Vec<Notification>> {
+        let rows = sqlx::query(&format!(
+            "select {NOTIFICATION_COLUMNS} from notification_outbox where status = 'parked'
+             order by created_at desc, notification_id limit $1"
+        ))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter().map(notification_from_row).collect()
+    }
+
+    async fn outbox_stats(&self, now: time::OffsetDateTime) -> StoreResult<carebook_core::notify::outbox::OutboxStats> {
+        let rows = sqlx::query(
+            "select case when status = 'pending' and due_at > $1 then 'later' else status end as bucket,
+                    count(*) as n, coalesce(sum(attempts), 0) as attempts
+             from notification_outbox group by bucket",
+        )
+        .bind(utc(now))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let mut stats = carebook_core::notify::outbox::OutboxStats::default();
+        let mut attempts: i64 = 0;
+        for row in &rows {
+            let bucket: String = row.try_get("bucket").map_err(map_err)?;
+            let n = u64::try_from(row.try_get::<i64, _>("n").map_err(map_err)?).unwrap_or(0);
+            attempts += row.try_get::<i64, _>("attempts").map_err(map_err)?;
+            match bucket.as_str() {
+                "pending" => stats.pending_due = n,
+                "later" => stats.pending_later = n,
+                "in_flight" => stats.in_flight = n,
+                "sent" => stats.sent = n,
+                "parked" => stats.parked = n,
+                _ => stats.withdrawn = n,
+            }
+        }
+        // A sent message's last attempt succeeded; every other one failed.
+        stats.failed_attempts = u64::try_from(attempts).unwrap_or(0).saturating_sub(stats.sent);
+        stats.oldest_due_at = sqlx::query_scalar(
+            "select due_at from notification_outbox
+             where (status = 'pending' and due_at <= $1) or status = 'in_flight'
+             order by due_at limit 1",
+        )
+        .bind(utc(now))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(stats)
+    }
+
+    async fn record_demo_message(&self, m: &carebook_core::notify::demonstration::SentMessage) -> StoreResult<()> {
+        sqlx::query(
+            "insert into demo_sent_message (notification_id, kind, channel, recipient, subject, body, invitation, sent_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(id(m.notification_id))
+        .bind(m.kind.as_str())
+        .bind(m.channel.as_str())
+        .bind(&m.recipient)
+        .bind(&m.subject)
+        .bind(&m.body)
+        .bind(&m.invitation)
+        .bind(utc(m.sent_at))
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn demo_messages(&self, limit: u32) -> StoreResult<Vec<carebook_core::notify::demonstration::SentMessage>> {
+        let rows = sqlx::query(&format!(
+            "select {DEMO_MESSAGE_COLUMNS} from demo_sent_message order by sent_at desc, demo_sent_message_id desc limit $1"
+        ))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter().map(demo_message_from_row).collect()
+    }
+
     #[tracing::instrument(skip_all, fields(slot_id = %slot_id), err)]
     async fn hold(
         &self,
@@ -1293,8 +1423,7 @@ async fn schedule_reminders(
         .fetch_one(&mut *tx)
         .await
         .map_err(map_err)?;
-    for offset in REMINDER_OFFSETS {
-        let due = starts_at - offset;
+    for due in reminder_due_times(starts_at) {
         if due > now {
             enqueue(tx, NotificationKind::AppointmentReminder, patient_id, appointment_id, payload, due, now).await?;
         }

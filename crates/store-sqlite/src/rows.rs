@@ -15,6 +15,6 @@ fn opt_uuid(row: &SqliteRow, col: &str) -> StoreResult<Option<Uuid>> {
 }
 
 pub(crate) const NOTIFICATION_COLUMNS: &str = "notification_id, kind, patient_id, subject_id, payload, due_at, \
-     status, attempts, last_error, created_at, sent_at";
+     status, attempts, last_error, created_at, sent_at, channels_sent";
 
 carebook_store_rows::row_mappers!(SqliteRow);

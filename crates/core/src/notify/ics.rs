@@ -158,10 +158,65 @@ impl Invitation {
     }
 }
 
+/// Reads back the calendar's METHOD and its event's properties, unfolded
+/// and unescaped, in order: `("DTSTART;TZID=Europe/London", "20270104T083000")`.
+/// For showing an invitation (the demonstration's outbox viewer); not a
+/// general iCalendar parser.
+pub fn event_properties(ics: &str) -> Vec<(String, String)> {
+    let unfolded = ics.replace("\r\n ", "").replace("\r\n\t", "");
+    let mut out = Vec::new();
+    let mut in_event = false;
+    for line in unfolded.split("\r\n").flat_map(|l| l.split('\n')) {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        match (name, value) {
+            ("BEGIN", "VEVENT") => in_event = true,
+            ("END", "VEVENT") => in_event = false,
+            ("METHOD", _) => out.push((name.to_string(), value.to_string())),
+            _ if in_event => out.push((name.to_string(), unescape(value))),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn unescape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut chars = value.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') | Some('N') => out.push('\n'),
+                Some(other) => out.push(other),
+                None => {}
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn an_invitation_reads_back_with_its_fields_unfolded_and_unescaped() {
+        let mut i = invitation(Method::Cancel, 3);
+        i.location = "Suite 2; Health Centre, Market Square, Bishop's Stortford, a long address that must fold".into();
+        let props = event_properties(&i.to_ics());
+        let get = |name: &str| props.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
+        assert_eq!(get("METHOD").as_deref(), Some("CANCEL"));
+        assert_eq!(get("SEQUENCE").as_deref(), Some("3"));
+        assert_eq!(get("UID").as_deref(), Some("3f2b1c1e-0000-4000-8000-000000000001@carebook"));
+        assert_eq!(get("DTSTART;TZID=Europe/London").as_deref(), Some("20270329T093000"));
+        assert_eq!(get("LOCATION"), Some(i.location.clone()));
+        assert_eq!(get("SUMMARY").as_deref(), Some("GP appointment, Kingfisher Lane Surgery"));
+        assert_eq!(props.iter().filter(|(n, _)| n.starts_with("DTSTART")).count(), 1, "not the time zone's");
+    }
 
     fn invitation(method: Method, sequence: u32) -> Invitation {
         Invitation {

@@ -4,6 +4,8 @@
 //! build on these.
 
 pub mod compose;
+pub mod delivery;
+pub mod demonstration;
 pub mod ics;
 pub mod outbox;
 pub mod preferences;

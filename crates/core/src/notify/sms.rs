@@ -63,10 +63,127 @@ pub fn earliest_send(now: OffsetDateTime) -> OffsetDateTime {
     london::resolve(day, QUIET_UNTIL)
 }
 
+/// At most this many segments to a message: the composer keeps every kind
+/// of message within it, whatever the practice and place are called.
+pub const MAX_SEGMENTS: usize = 2;
+
+/// Replaces the typographic characters that would force a whole message
+/// into UCS-2 (70 characters to a segment) with their plain equivalents.
+pub fn gsm_safe(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\u{2018}' | '\u{2019}' | '\u{201B}' | '`' | '\u{00B4}' => '\'',
+            '\u{201C}' | '\u{201D}' => '"',
+            '\u{2013}' | '\u{2014}' | '\u{2212}' => '-',
+            '\u{00A0}' | '\u{2009}' | '\u{202F}' => ' ',
+            c => c,
+        })
+        .collect()
+}
+
+/// Whether a text message may break the quiet hours. Only a cancellation by
+/// the practice, and only when waiting for the morning would leave too
+/// little notice: the appointment is today, or starts within four hours of
+/// the quiet hours ending (so that nobody sets off for a cancelled
+/// appointment). Everything else waits until 08:00.
+pub fn is_urgent(
+    kind: super::outbox::NotificationKind,
+    now: OffsetDateTime,
+    appointment_starts_at: Option<OffsetDateTime>,
+) -> bool {
+    use super::outbox::NotificationKind as K;
+    let Some(starts) = appointment_starts_at else {
+        return false;
+    };
+    if kind != K::AppointmentCancelledByPractice || starts <= now {
+        return false;
+    }
+    let same_day = london::to_local(starts).date() == london::to_local(now).date();
+    same_day || starts < earliest_send(now) + Duration::hours(4)
+}
+
+/// When a text message goes out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmsTiming {
+    Now,
+    /// Quiet hours: at this time (08:00 London).
+    Defer(OffsetDateTime),
+    /// By the end of the quiet hours it would say nothing useful: the
+    /// appointment it reminds of has begun, or the offer it makes has lapsed.
+    /// The other channels still carry it.
+    TooLate,
+}
+
+/// The quiet-hours decision for one text message. `deadline` is when the
+/// message stops being worth sending: a reminder's appointment start, a
+/// waitlist offer's expiry; `None` for messages that never go stale.
+pub fn timing(
+    kind: super::outbox::NotificationKind,
+    now: OffsetDateTime,
+    appointment_starts_at: Option<OffsetDateTime>,
+    deadline: Option<OffsetDateTime>,
+) -> SmsTiming {
+    if !in_quiet_hours(now) || is_urgent(kind, now, appointment_starts_at) {
+        return SmsTiming::Now;
+    }
+    let at = earliest_send(now);
+    match deadline {
+        Some(d) if at >= d => SmsTiming::TooLate,
+        _ => SmsTiming::Defer(at),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    use crate::notify::outbox::NotificationKind as K;
+
+    #[test]
+    fn only_a_practice_cancellation_with_little_notice_breaks_the_quiet_hours() {
+        let night = datetime!(2027-01-11 22:30 UTC);
+        // Tomorrow 08:30: waiting until 08:00 leaves half an hour.
+        let early = Some(datetime!(2027-01-12 08:30 UTC));
+        assert!(is_urgent(K::AppointmentCancelledByPractice, night, early));
+        assert_eq!(timing(K::AppointmentCancelledByPractice, night, early, None), SmsTiming::Now);
+        // Tomorrow afternoon: the morning is soon enough.
+        let afternoon = Some(datetime!(2027-01-12 15:00 UTC));
+        assert!(!is_urgent(K::AppointmentCancelledByPractice, night, afternoon));
+        assert_eq!(
+            timing(K::AppointmentCancelledByPractice, night, afternoon, None),
+            SmsTiming::Defer(datetime!(2027-01-12 08:00 UTC))
+        );
+        // The same day, before dawn: urgent even with hours to go.
+        let dawn = datetime!(2027-01-12 05:00 UTC);
+        assert!(is_urgent(K::AppointmentCancelledByPractice, dawn, Some(datetime!(2027-01-12 16:00 UTC))));
+        // A cancellation by the patient, or a booking, is never urgent.
+        assert!(!is_urgent(K::AppointmentCancelledByPatient, night, early));
+        assert!(!is_urgent(K::AppointmentBooked, night, early));
+        assert_eq!(timing(K::AppointmentBooked, night, early, None), SmsTiming::Defer(datetime!(2027-01-12 08:00 UTC)));
+        // Outside the quiet hours everything goes now.
+        assert_eq!(timing(K::AppointmentBooked, datetime!(2027-01-12 12:00 UTC), early, None), SmsTiming::Now);
+    }
+
+    #[test]
+    fn a_reminder_or_offer_that_would_arrive_too_late_is_not_texted() {
+        let night = datetime!(2027-01-12 06:00 UTC);
+        let starts = datetime!(2027-01-12 08:00 UTC);
+        assert_eq!(timing(K::AppointmentReminder, night, Some(starts), Some(starts)), SmsTiming::TooLate);
+        let later = datetime!(2027-01-12 08:30 UTC);
+        assert_eq!(
+            timing(K::AppointmentReminder, night, Some(later), Some(later)),
+            SmsTiming::Defer(datetime!(2027-01-12 08:00 UTC))
+        );
+        assert_eq!(timing(K::WaitlistOffer, night, None, Some(datetime!(2027-01-12 06:30 UTC))), SmsTiming::TooLate);
+    }
+
+    #[test]
+    fn typographic_punctuation_is_made_plain_so_a_message_stays_gsm() {
+        let text = gsm_safe("St Mary’s — “Hub” clinic");
+        assert_eq!(text, "St Mary's - \"Hub\" clinic");
+        assert_eq!(segments(&text).0, Encoding::Gsm7);
+    }
 
     #[test]
     fn plain_english_fits_160_characters_to_a_segment() {
