@@ -99,6 +99,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/practices") view=pages::practices::PracticesPage ssr=SsrMode::Async />
                         <Route path=path!("/practices/:ods") view=pages::practices::PracticePage ssr=SsrMode::Async />
                         <Route path=path!("/demonstration") view=pages::demo::DemonstrationPage ssr=SsrMode::Async />
+                        <Route path=path!("/demonstration/outbox") view=pages::outbox::DemonstrationOutboxPage ssr=SsrMode::Async />
                     </Routes>
                 </main>
             </div>

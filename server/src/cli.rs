@@ -1,4 +1,4 @@
-//! `carebook [serve|migrate|demo|config] [--config FILE] [--listen ADDR]
+//! `carebook [serve|worker|migrate|demo|config] [--config FILE] [--listen ADDR]
 //! [--database-url URL] [--site-root DIR] [--log-format pretty|json]`
 
 use std::path::PathBuf;
@@ -8,6 +8,8 @@ use crate::config::{ConfigError, Overrides};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Command {
     Serve,
+    /// Deliver the outbox and nothing else.
+    Worker,
     Migrate,
     Demo,
     /// Print the effective configuration, secrets redacted.
@@ -22,6 +24,7 @@ Usage: carebook [COMMAND] [OPTIONS]
 
 Commands:
   serve     Serve carebook (the default)
+  worker    Deliver the outbox (e-mail, text messages) and nothing else; stops on SIGTERM
   migrate   Apply database migrations and exit
   demo      Serve the demonstration: a fresh embedded database with synthetic people
   config    Print the effective configuration (secrets redacted) and exit
@@ -54,9 +57,10 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<(Command, Overrid
             "--site-root" => overrides.values.push(("site_root".into(), value("--site-root")?)),
             "--log-format" => overrides.values.push(("log_format".into(), value("--log-format")?)),
             "-h" | "--help" | "help" => command = Some(Command::Help),
-            "serve" | "migrate" | "demo" | "config" if command.is_none() => {
+            "serve" | "worker" | "migrate" | "demo" | "config" if command.is_none() => {
                 command = Some(match flag.as_str() {
                     "serve" => Command::Serve,
+                    "worker" => Command::Worker,
                     "migrate" => Command::Migrate,
                     "demo" => Command::Demo,
                     _ => Command::Config,
@@ -89,6 +93,14 @@ mod tests {
             o.values,
             vec![("listen".into(), "127.0.0.1:0".into()), ("database_url".into(), "sqlite://x.db".into())]
         );
+    }
+
+    #[test]
+    fn worker_is_a_command_of_its_own() {
+        let (c, o) = parse(args("worker --database-url postgres://db/carebook")).unwrap();
+        assert_eq!(c, Command::Worker);
+        assert_eq!(o.values, vec![("database_url".into(), "postgres://db/carebook".into())]);
+        assert!(USAGE.contains("worker"));
     }
 
     #[test]

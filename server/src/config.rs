@@ -42,6 +42,26 @@ username = ""
 password = ""
 from = "carebook <no-reply@carebook.example.org>"
 
+[sms]
+# A GOV.UK Notify-compatible text message service, e.g.
+# https://api.notifications.service.gov.uk. Empty: no text messages are sent.
+base_url = ""
+# The service's API key, as Notify issues it: {key name}-{service id}-{secret}.
+api_key = ""
+# The template every text uses; its content must be exactly ((body)).
+template_id = ""
+
+[worker]
+# Whether `carebook serve` delivers the outbox itself. `carebook worker`
+# always does; turn this off where separate workers run.
+enabled = true
+# Seconds between looks at the outbox while nothing is due.
+poll_interval_seconds = 5
+# Messages claimed at a time.
+batch_size = 20
+# Seconds a claim lasts: the messages of a worker that dies go out after this.
+lease_seconds = 120
+
 [demo]
 # The embedded database `carebook demo` rebuilds at every start.
 database_url = "sqlite://data/demo.db"
@@ -113,6 +133,31 @@ pub struct SmtpConfig {
     pub from: String,
 }
 
+/// The SMS gateway (GOV.UK Notify's API). Off while `base_url` is empty.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsConfig {
+    pub base_url: String,
+    pub api_key: Secret,
+    pub template_id: String,
+}
+
+impl SmsConfig {
+    pub fn enabled(&self) -> bool {
+        !self.base_url.is_empty()
+    }
+}
+
+/// The delivery loop, in `carebook serve` and `carebook worker`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerConfig {
+    pub enabled: bool,
+    pub poll_interval_seconds: u64,
+    pub batch_size: u32,
+    pub lease_seconds: i64,
+}
+
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -126,6 +171,8 @@ pub struct Config {
     pub session_idle_minutes: i64,
     pub database_pool_size: u32,
     pub smtp: SmtpConfig,
+    pub sms: SmsConfig,
+    pub worker: WorkerConfig,
     pub demo: DemoConfig,
 }
 

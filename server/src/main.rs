@@ -40,6 +40,7 @@ async fn main() -> ExitCode {
             }
             Err(e) => Err(e.to_string()),
         },
+        Command::Worker => carebook_server::notify::delivery::run_worker(config).await,
         Command::Serve | Command::Demo => {
             let mode = if command == Command::Demo { Mode::Demo } else { Mode::Serve };
             match Application::build(config, mode).await {

@@ -11,6 +11,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use carebook_core::notify::outbox::OutboxStats;
 use serde_json::json;
 
 use crate::startup::AppState;
@@ -46,7 +47,62 @@ async fn ready(State(state): State<AppState>) -> Response {
 }
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render())
+    let mut body = state.metrics.render();
+    let now = state.services.clock.now();
+    match state.services.store.outbox_stats(now).await {
+        Ok(stats) => render_outbox(&mut body, &stats, now),
+        Err(e) => {
+            tracing::warn!(error = %e, "outbox statistics unavailable");
+            body.push_str("# HELP carebook_outbox_up Whether the outbox could be counted.\n");
+            body.push_str("# TYPE carebook_outbox_up gauge\ncarebook_outbox_up 0\n");
+        }
+    }
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body)
+}
+
+/// The outbox, counted by the store: every instance reports the same
+/// shared totals.
+fn render_outbox(out: &mut String, s: &OutboxStats, now: time::OffsetDateTime) {
+    let mut metric = |name: &str, kind: &str, help: &str, lines: &[(&str, u64)]| {
+        let _ = writeln!(out, "# HELP {name} {help}");
+        let _ = writeln!(out, "# TYPE {name} {kind}");
+        for (labels, value) in lines {
+            let _ = writeln!(out, "{name}{labels} {value}");
+        }
+    };
+    metric("carebook_outbox_up", "gauge", "Whether the outbox could be counted.", &[("", 1)]);
+    metric(
+        "carebook_outbox_queue_depth",
+        "gauge",
+        "Messages due and not yet sent (waiting or being sent).",
+        &[("", s.queue_depth())],
+    );
+    metric(
+        "carebook_outbox_messages",
+        "gauge",
+        "Outbox messages by status; scheduled means pending but not yet due.",
+        &[
+            ("{status=\"pending\"}", s.pending_due),
+            ("{status=\"scheduled\"}", s.pending_later),
+            ("{status=\"in_flight\"}", s.in_flight),
+            ("{status=\"sent\"}", s.sent),
+            ("{status=\"parked\"}", s.parked),
+            ("{status=\"withdrawn\"}", s.withdrawn),
+        ],
+    );
+    metric("carebook_outbox_sent_total", "counter", "Messages sent.", &[("", s.sent)]);
+    metric(
+        "carebook_outbox_failed_attempts_total",
+        "counter",
+        "Delivery attempts that failed (retried or parked).",
+        &[("", s.failed_attempts)],
+    );
+    metric("carebook_outbox_parked", "gauge", "Messages parked for an admin to replay.", &[("", s.parked)]);
+    let age = s.oldest_pending_age(now);
+    let _ =
+        writeln!(out, "# HELP carebook_outbox_oldest_pending_age_seconds How long the oldest due message has waited.");
+    let _ = writeln!(out, "# TYPE carebook_outbox_oldest_pending_age_seconds gauge");
+    let _ = writeln!(out, "carebook_outbox_oldest_pending_age_seconds {}", age.as_seconds_f64());
 }
 
 /// Upper bounds of the latency buckets, in seconds.

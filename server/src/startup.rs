@@ -132,7 +132,7 @@ impl Application {
             session_backend,
             std::time::Duration::from_secs(300),
         ));
-        let delivery = start_delivery(&config, demo, &services)?;
+        let delivery = crate::notify::delivery::start_in_process(&config, demo, &services)?;
         let server = async move {
             let result = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
                 .with_graceful_shutdown(shutdown_signal())
@@ -225,48 +225,6 @@ fn router(
         .layer(middleware::from_fn(security::same_origin))
         .layer(middleware::from_fn_with_state(SecurityConfig { https: config.https() }, security::headers))
         .layer(middleware::from_fn_with_state(metrics, ops::record))
-}
-
-/// The delivery worker runs inside this process when an SMTP host is
-/// configured (never in the demonstration, where nothing leaves the
-/// machine): every few seconds it drains the outbox and passes on waitlist
-/// offers nobody answered.
-fn start_delivery(
-    config: &Config,
-    demo: bool,
-    services: &Services,
-) -> Result<Option<tokio::task::JoinHandle<()>>, StartupError> {
-    if demo || config.smtp.host.is_empty() {
-        return Ok(None);
-    }
-    let transport = crate::notify::smtp::SmtpTransport::new(&config.smtp, services.store.clone())?;
-    let worker = carebook_core::notify::worker::Worker {
-        name: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()),
-        store: services.store.clone(),
-        transport: Arc::new(transport),
-        clock: services.clock.clone(),
-        policy: carebook_core::notify::retry::RetryPolicy::default(),
-        lease: time::Duration::minutes(2),
-        batch: 20,
-        random: Arc::new(|| f64::from(uuid::Uuid::new_v4().as_u128() as u32) / f64::from(u32::MAX)),
-    };
-    let store = services.store.clone();
-    let clock = services.clock.clone();
-    Ok(Some(tokio::spawn(async move {
-        loop {
-            if let Err(e) = store.expire_waitlist_offers(clock.now()).await {
-                tracing::warn!(error = %e, "waitlist offers not expired");
-            }
-            match worker.drain().await {
-                Ok(r) if r.sent + r.retrying + r.parked > 0 => {
-                    tracing::info!(sent = r.sent, retrying = r.retrying, parked = r.parked, "outbox drained")
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "outbox drain failed"),
-            }
-            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
-        }
-    })))
 }
 
 /// Identifiers drawn at random (UUID version 4).

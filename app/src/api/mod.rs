@@ -6,6 +6,7 @@
 pub mod csrf;
 pub mod demo;
 pub mod directory;
+pub mod outbox;
 
 #[cfg(feature = "ssr")]
 pub(crate) fn services() -> Result<carebook_core::services::Services, leptos::prelude::ServerFnError> {

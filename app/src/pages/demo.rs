@@ -65,6 +65,8 @@ pub fn DemonstrationPage() -> impl IntoView {
                                         }).collect_view()}
                                     </tbody>
                                 </table>
+                                <h2>"Messages"</h2>
+                                <p>"Booking, moving and cancelling send e-mails and text messages, with calendar invitations. Here they are kept instead: "<a href="/demonstration/outbox">"see the messages the demonstration would have sent"</a>"."</p>
                                 <h2>"Reset for the next audience"</h2>
                                 <p>"This puts every person, appointment and message back as it was when the demonstration started."</p>
                                 {move || reset.value().get().and_then(|r| r.err()).map(|e| {

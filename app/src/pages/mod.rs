@@ -2,4 +2,5 @@ pub mod demo;
 pub mod error;
 pub mod home;
 pub mod not_found;
+pub mod outbox;
 pub mod practices;

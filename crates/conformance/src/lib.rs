@@ -1637,3 +1637,77 @@ pub async fn the_demonstration_keeps_what_it_would_have_sent_until_a_reset(store
     store.replace_population(&small_population()).await.unwrap();
     assert!(store.demo_messages(10).await.unwrap().is_empty(), "a reset empties it");
 }
+
+/// A loaded outbox for the delivery tests and the throughput bench: `n`
+/// bookings in slots of the past eight days (so no reminders), each with its
+/// confirmation due at `now`, for patients with an e-mail address. Returns
+/// the due notifications' ids.
+pub mod outbox_load {
+    use super::*;
+    use carebook_core::booking::rota::{RotaTemplate, WeeklySession};
+    use carebook_core::booking::{BookableBy, BookingRequest, Channel, ServiceKind};
+    use carebook_core::notify::outbox::NotificationKind;
+    use time::{Duration, OffsetDateTime};
+
+    pub async fn queue_due_messages(store: &Arc<dyn Store>, n: usize, now: OffsetDateTime) -> Vec<Uuid> {
+        let population = demo::generate_with(demo::DEFAULT_SEED, 60);
+        store.replace_population(&population).await.unwrap();
+        let practice = population.organisations.iter().find(|o| o.kind == OrganisationKind::GpPractice).unwrap();
+        let location = population.locations.iter().find(|l| l.organisation_id == practice.organisation_id).unwrap();
+        let today = carebook_core::london::to_local(now).date();
+        let template = RotaTemplate {
+            rota_template_id: Uuid::from_u128(0x10AD),
+            organisation_id: practice.organisation_id,
+            location_id: location.location_id,
+            clinician_id: population.staff[0].staff_member_id,
+            service: ServiceKind::Nurse,
+            channel: Channel::FaceToFace,
+            bookable_by: BookableBy::OwnPractice,
+            sessions: (0..7)
+                .map(|i| WeeklySession {
+                    weekday: time::Weekday::Monday.nth_next(i),
+                    starts: time::macros::time!(00:00),
+                    ends: time::macros::time!(23:55),
+                    slot_minutes: 5,
+                })
+                .collect(),
+            effective_from: today - Duration::days(10),
+            effective_until: None,
+            exceptions: vec![],
+        };
+        store.save_rota_template(&template).await.unwrap();
+        // Eight whole days of five-minute slots: room for 2,000 bookings.
+        let planned = template.expand(today - Duration::days(8), today - Duration::days(1)).unwrap();
+        store.add_planned_slots(&planned).await.unwrap();
+        let slots = store
+            .slots_between(practice.organisation_id, now - Duration::days(10), now - Duration::hours(1))
+            .await
+            .unwrap();
+        assert!(slots.len() >= n, "{} slots for {n} messages", slots.len());
+        let people: Vec<_> = population.patients.iter().filter(|p| p.email.is_some()).collect();
+        let mut ids = Vec::with_capacity(n);
+        for (i, slot) in slots.iter().take(n).enumerate() {
+            let patient = people[i % people.len()];
+            let booked = store
+                .book(&BookingRequest {
+                    appointment_id: Uuid::from_u128(0x10AD_0000_0000 + i as u128),
+                    slot_id: slot.slot_id,
+                    patient_id: patient.patient_id,
+                    note: None,
+                    booked_by_kind: "staff".into(),
+                    booked_by_id: None,
+                    idempotency_key: None,
+                    at: now,
+                })
+                .await
+                .unwrap();
+            let mine = store.notifications_for_patient(patient.patient_id).await.unwrap();
+            let confirmation = mine
+                .iter()
+                .find(|m| m.kind == NotificationKind::AppointmentBooked && m.subject_id == Some(booked.appointment_id))
+                .expect("the confirmation is written with the booking");
+            ids.push(confirmation.notification_id);
+        }
+        ids
+    }
+}

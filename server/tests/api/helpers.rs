@@ -60,6 +60,21 @@ pub async fn spawn_with(config: Config, mode: Mode, dir: PathBuf) -> TestApp {
     TestApp { address: format!("http://127.0.0.1:{port}"), dir, services, client, task }
 }
 
+/// As `spawn_with`, on an injected clock.
+pub async fn spawn_with_clock(
+    config: Config,
+    mode: Mode,
+    dir: PathBuf,
+    clock: std::sync::Arc<dyn carebook_core::clock::Clock>,
+) -> TestApp {
+    let app = Application::build_with_clock(config, mode, clock).await.expect("the app starts");
+    let port = app.port();
+    let services = app.services().clone();
+    let task = tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    TestApp { address: format!("http://127.0.0.1:{port}"), dir, services, client, task }
+}
+
 impl TestApp {
     /// Stop serving without removing the scratch folder.
     pub fn task_abort(&self) {

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use carebook_conformance::booking_fixture;
 use carebook_core::booking::AppointmentStatus;
 use carebook_core::clock::FixedClock;
+use carebook_core::notify::delivery::ChannelTransport;
 use carebook_core::notify::retry::RetryPolicy;
 use carebook_core::notify::worker::Worker;
 use carebook_core::store::Store;
@@ -21,14 +22,14 @@ use time::macros::datetime;
 use crate::helpers::{scratch_dir, secret};
 
 /// A real SMTP server that prints every message it receives.
-struct SmtpSink {
+pub struct SmtpSink {
     child: Child,
-    port: u16,
+    pub port: u16,
     received: Arc<Mutex<String>>,
 }
 
 impl SmtpSink {
-    fn start_on(port: u16) -> Self {
+    pub fn start_on(port: u16) -> Self {
         let mut child = Command::new("python3")
             .args(["-u", "-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
             .stdout(Stdio::piped())
@@ -56,7 +57,7 @@ impl SmtpSink {
         Self { child, port, received }
     }
 
-    fn wait_for(&self, needle: &str, count: usize) -> String {
+    pub fn wait_for(&self, needle: &str, count: usize) -> String {
         let started = Instant::now();
         loop {
             let all = self.received.lock().unwrap().clone();
@@ -76,11 +77,11 @@ impl Drop for SmtpSink {
     }
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-fn smtp(port: u16) -> SmtpConfig {
+pub fn smtp(port: u16) -> SmtpConfig {
     SmtpConfig {
         host: "127.0.0.1".into(),
         port,
@@ -102,7 +103,12 @@ fn worker(store: &Arc<dyn Store>, port: u16, clock: Arc<FixedClock>) -> Worker {
     Worker {
         name: "mail-test".into(),
         store: store.clone(),
-        transport: Arc::new(SmtpTransport::new(&smtp(port), store.clone()).unwrap()),
+        transport: Arc::new(ChannelTransport {
+            store: store.clone(),
+            clock: clock.clone(),
+            email: Some(Arc::new(SmtpTransport::new(&smtp(port)).unwrap())),
+            sms: None,
+        }),
         clock,
         policy: RetryPolicy::default(),
         lease: time::Duration::minutes(5),
@@ -171,7 +177,7 @@ fn parsed_invitations(all: &str) -> Vec<String> {
         .collect()
 }
 
-fn subjects(all: &str) -> Vec<String> {
+pub fn subjects(all: &str) -> Vec<String> {
     all.lines().filter(|l| l.starts_with("Subject:")).map(str::to_string).collect()
 }
 

@@ -5,8 +5,12 @@ mod helpers;
 mod mail;
 
 mod config_and_startup;
+mod demo_outbox;
 mod demonstration;
 mod operations;
 mod pages;
 mod postgres;
+mod reminders;
 mod security;
+mod sms;
+mod worker_process;

@@ -6,14 +6,14 @@ use tower_sessions_sqlx_store::sqlx::{self, Connection, PgConnection};
 
 use crate::helpers::{scratch_dir, secret, spawn_with, test_config};
 
-struct FreshDatabase {
+pub struct FreshDatabase {
     admin_url: String,
     name: String,
-    url: String,
+    pub url: String,
 }
 
 impl FreshDatabase {
-    async fn create() -> Option<Self> {
+    pub async fn create() -> Option<Self> {
         let admin_url = std::env::var("CAREBOOK_TEST_POSTGRES_URL").ok()?;
         let name = format!("carebook_it_{}", uuid::Uuid::from_u128(rand_u128()).simple());
         let mut conn = PgConnection::connect(&admin_url).await.expect("PostgreSQL reachable");
@@ -22,7 +22,7 @@ impl FreshDatabase {
         Some(Self { url: format!("{base}/{name}"), admin_url, name })
     }
 
-    async fn drop_it(self) {
+    pub async fn drop_it(self) {
         let mut conn = PgConnection::connect(&self.admin_url).await.unwrap();
         sqlx::query(&format!("drop database if exists {} with (force)", self.name)).execute(&mut conn).await.unwrap();
     }

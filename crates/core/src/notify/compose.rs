@@ -96,22 +96,18 @@ pub enum About {
     Appointment {
         appointment_id: Uuid,
         sequence: i64,
+        /// A confirmation, change or reminder the appointment has moved on
+        /// from: it was cancelled or changed again since.
+        superseded: bool,
         slot: Slot,
         organisation: Organisation,
         location: Location,
     },
     /// A freed slot held for someone on the waitlist.
-    Offer {
-        slot: Slot,
-        organisation: Organisation,
-        location: Location,
-        expires_at: Option<OffsetDateTime>,
-    },
+    Offer { slot: Slot, organisation: Organisation, location: Location, expires_at: Option<OffsetDateTime> },
     /// Prescription and readings news: only that there is some, and from
     /// which practice.
-    News {
-        practice: Organisation,
-    },
+    News { practice: Organisation },
 }
 
 fn field_uuid(payload: &serde_json::Value, name: &str) -> Option<Uuid> {
@@ -137,10 +133,16 @@ pub async fn load(store: &dyn Store, n: &Notification) -> Result<MessageFacts, D
                 .ok_or_else(|| DeliveryError::Permanent("payload without an appointment".into()))?;
             let sequence = payload["sequence"].as_i64().unwrap_or(0);
             let appointment = store.appointment(appointment_id).await.map_err(store_failure)?;
+            let superseded = matches!(
+                n.kind,
+                NotificationKind::AppointmentBooked
+                    | NotificationKind::AppointmentAmended
+                    | NotificationKind::AppointmentReminder
+            ) && (!appointment.status.is_live() || i64::from(appointment.sequence) > sequence);
             let slot = store.slot(appointment.slot_id).await.map_err(store_failure)?;
             let organisation = store.organisation_by_id(slot.organisation_id).await.map_err(store_failure)?;
             let location = store.location(slot.location_id).await.map_err(store_failure)?;
-            About::Appointment { appointment_id, sequence, slot, organisation, location }
+            About::Appointment { appointment_id, sequence, superseded, slot, organisation, location }
         }
         NotificationKind::WaitlistOffer => {
             let slot_id = field_uuid(&payload, "slot_id")
@@ -179,6 +181,12 @@ impl MessageFacts {
             (About::Offer { expires_at, .. }, _) => *expires_at,
             _ => None,
         }
+    }
+
+    /// The appointment has moved on since this message was written (see
+    /// [`About::Appointment`]): a late text would only confuse.
+    pub fn superseded(&self) -> bool {
+        matches!(self.about, About::Appointment { superseded: true, .. })
     }
 
     pub fn has_email(&self) -> bool {
@@ -252,7 +260,7 @@ pub fn email(facts: &MessageFacts) -> Result<OutgoingEmail, DeliveryError> {
         facts.patient.email.clone().ok_or_else(|| DeliveryError::Permanent("no e-mail address on record".into()))?;
     let message_id = format!("<{}@carebook>", n.notification_id);
     match &facts.about {
-        About::Appointment { appointment_id, sequence, slot, organisation, location } => {
+        About::Appointment { appointment_id, sequence, slot, organisation, location, .. } => {
             let (subject, opening, method) = match n.kind {
                 NotificationKind::AppointmentBooked => {
                     ("Your appointment is booked", "Your appointment is booked.", Method::Request)

@@ -69,7 +69,13 @@ impl Transport for ChannelTransport {
                 }
                 DeliveryChannel::Sms => {
                     let gateway = self.sms.as_ref().expect("usable channels have gateways");
-                    match sms::timing(n.kind, self.clock.now(), facts.starts_at(), facts.deadline()) {
+                    let timing = if facts.superseded() {
+                        // Cancelled or changed again since: the newer message says so.
+                        SmsTiming::TooLate
+                    } else {
+                        sms::timing(n.kind, self.clock.now(), facts.starts_at(), facts.deadline())
+                    };
+                    match timing {
                         SmsTiming::Now => gateway.send_sms(n, &compose::sms(&facts)?).await?,
                         SmsTiming::Defer(until) => {
                             deferred = Some(until);
