@@ -33,7 +33,10 @@ say "browser tests"
 port="${CAREBOOK_E2E_PORT:-$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')}"
 data="$log/data"
 mkdir -p "$data"
+# Every browser test logs in from 127.0.0.1: the per-address log-in limit
+# is raised for them (the integration tests check the limit itself).
 CAREBOOK_SITE_ROOT="$ROOT/target/site" CAREBOOK_DEMO__DATABASE_URL="sqlite://$data/demo.db" \
+    CAREBOOK_LOGIN_RATE_LIMIT_PER_MINUTE=1000 \
     CAREBOOK_LOG_LEVEL=warn target/debug/carebook demo --listen "127.0.0.1:$port" > "$log/server.txt" 2>&1 &
 server=$!
 stop_server() { kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null || true; }
@@ -49,7 +52,8 @@ const until = Date.now() + 60000;
 # The answer must have come from our server, not from something else on the port.
 kill -0 "$server" 2>/dev/null || { echo "carebook exited before the browser tests"; cat "$log/server.txt"; exit 1; }
 set +e
-(cd end2end && CAREBOOK_BASE_URL="http://127.0.0.1:$port" npx playwright test 2>&1) | tee "$log/e2e.txt"
+(cd end2end && CAREBOOK_BASE_URL="http://127.0.0.1:$port" CAREBOOK_BIN="$ROOT/target/debug/carebook" \
+    CAREBOOK_SITE_ROOT="$ROOT/target/site" npx playwright test 2>&1) | tee "$log/e2e.txt"
 e2e=${PIPESTATUS[0]}
 set -e
 kill -TERM "$server"

@@ -100,6 +100,15 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/practices/:ods") view=pages::practices::PracticePage ssr=SsrMode::Async />
                         <Route path=path!("/demonstration") view=pages::demo::DemonstrationPage ssr=SsrMode::Async />
                         <Route path=path!("/demonstration/outbox") view=pages::outbox::DemonstrationOutboxPage ssr=SsrMode::Async />
+                        <Route path=path!("/login") view=pages::account::LoginPage ssr=SsrMode::Async />
+                        <Route path=path!("/login/problem/:reason") view=pages::account::LoginProblemPage ssr=SsrMode::Async />
+                        <Route path=path!("/logged-out") view=pages::account::LoggedOutPage />
+                        <Route path=path!("/home") view=pages::account::PatientHomePage ssr=SsrMode::Async />
+                        <Route path=path!("/staff") view=pages::account::StaffHomePage ssr=SsrMode::Async />
+                        <Route path=path!("/appointments") view=|| view! { <pages::account::NotYetPage heading="Appointments" /> } ssr=SsrMode::Async />
+                        <Route path=path!("/prescriptions") view=|| view! { <pages::account::NotYetPage heading="Prescriptions" /> } ssr=SsrMode::Async />
+                        <Route path=path!("/record") view=|| view! { <pages::account::NotYetPage heading="Your health record" /> } ssr=SsrMode::Async />
+                        <Route path=path!("/readings") view=|| view! { <pages::account::NotYetPage heading="Home readings" /> } ssr=SsrMode::Async />
                     </Routes>
                 </main>
             </div>

@@ -28,6 +28,10 @@ log_format = "pretty"
 log_level = "info"
 # Minutes of inactivity after which a session ends.
 session_idle_minutes = 30
+# Hours after log-in after which a session ends however busy it is.
+session_absolute_hours = 12
+# Log-in starts and callbacks allowed per client address per minute.
+login_rate_limit_per_minute = 60
 # Database connections in the pool.
 database_pool_size = 16
 
@@ -61,6 +65,60 @@ poll_interval_seconds = 5
 batch_size = 20
 # Seconds a claim lasts: the messages of a worker that dies go out after this.
 lease_seconds = 120
+
+[oidc.patient]
+# The patients' OpenID Provider (NHS login or compatible). An empty issuer
+# turns patient log-in off, except in `carebook demo`, which points it at the
+# built-in demonstration provider. See README, "Logging in".
+issuer = ""
+client_id = ""
+# private_key_jwt (NHS login) or client_secret_basic.
+client_auth = "private_key_jwt"
+# For private_key_jwt: an RSA private key, as a PEM file (PKCS#1 or PKCS#8)
+# or a JWKS file holding one private RSA key.
+private_key_file = ""
+# The key id (kid) the provider knows the key by.
+key_id = ""
+# For client_secret_basic.
+client_secret = ""
+# How the client assertion is signed: RS512 (NHS login) or RS256.
+assertion_alg = "RS512"
+scopes = ["openid", "profile", "email", "phone", "profile_extended", "gp_registration_details"]
+# Vectors of trust asked for at log-in; the returned vot must be one of them.
+vtr = ["P9.Cp.Cd", "P9.Cp.Ck", "P9.Cm", "P5.Cp.Cd", "P5.Cp.Ck", "P5.Cm"]
+# Asked for when a partly verified patient proves who they are (step-up).
+step_up_vtr = ["P9.Cp.Cd", "P9.Cp.Ck", "P9.Cm"]
+# Seconds of clock difference tolerated between carebook and the provider.
+clock_skew_seconds = 60
+# The claim holding staff roles (staff provider only; unused for patients).
+roles_claim = ""
+role_field = "role"
+organisation_field = "organisation_code"
+
+[oidc.staff]
+# The staff OpenID Provider (NHS CIS2 or compatible). Same keys as above.
+issuer = ""
+client_id = ""
+client_auth = "private_key_jwt"
+private_key_file = ""
+key_id = ""
+client_secret = ""
+assertion_alg = "RS256"
+scopes = ["openid", "profile", "email"]
+vtr = []
+step_up_vtr = []
+clock_skew_seconds = 60
+# The claim that carries the roles: a list of objects, each naming a role
+# (receptionist, clinician, practice_admin, federation_admin) and the ODS
+# code of the organisation it is held at.
+roles_claim = "carebook_roles"
+role_field = "role"
+organisation_field = "organisation_code"
+
+[demo_provider]
+# Serve the built-in demonstration OpenID Provider at /demo-idp. Always on in
+# `carebook demo`; refused when environment = "production".
+enabled = false
 
 [demo]
 # The embedded database `carebook demo` rebuilds at every start.
@@ -133,6 +191,52 @@ pub struct SmtpConfig {
     pub from: String,
 }
 
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientAuth {
+    PrivateKeyJwt,
+    ClientSecretBasic,
+}
+
+/// One OpenID Provider carebook logs people in with.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderConfig {
+    pub issuer: String,
+    pub client_id: String,
+    pub client_auth: ClientAuth,
+    pub private_key_file: PathBuf,
+    pub key_id: String,
+    pub client_secret: Secret,
+    pub assertion_alg: String,
+    pub scopes: Vec<String>,
+    pub vtr: Vec<String>,
+    pub step_up_vtr: Vec<String>,
+    pub clock_skew_seconds: i64,
+    pub roles_claim: String,
+    pub role_field: String,
+    pub organisation_field: String,
+}
+
+impl ProviderConfig {
+    pub fn enabled(&self) -> bool {
+        !self.issuer.is_empty()
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcConfig {
+    pub patient: ProviderConfig,
+    pub staff: ProviderConfig,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemoProviderConfig {
+    pub enabled: bool,
+}
+
 /// The SMS gateway (GOV.UK Notify's API). Off while `base_url` is empty.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -169,7 +273,11 @@ pub struct Config {
     pub log_format: LogFormat,
     pub log_level: String,
     pub session_idle_minutes: i64,
+    pub session_absolute_hours: i64,
+    pub login_rate_limit_per_minute: u32,
     pub database_pool_size: u32,
+    pub oidc: OidcConfig,
+    pub demo_provider: DemoProviderConfig,
     pub smtp: SmtpConfig,
     pub sms: SmsConfig,
     pub worker: WorkerConfig,
@@ -279,6 +387,14 @@ fn set(table: &mut toml::Table, path: &str, value: &str) {
     let typed = match t.get(&last) {
         Some(toml::Value::Integer(_)) => value.parse::<i64>().map(toml::Value::Integer).ok(),
         Some(toml::Value::Boolean(_)) => value.parse::<bool>().map(toml::Value::Boolean).ok(),
+        // Lists (scopes, vectors of trust) are written space- or comma-separated.
+        Some(toml::Value::Array(_)) => Some(toml::Value::Array(
+            value
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|v| !v.is_empty())
+                .map(|v| toml::Value::String(v.to_string()))
+                .collect(),
+        )),
         _ => None,
     };
     t.insert(last, typed.unwrap_or_else(|| toml::Value::String(value.to_string())));

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use axum::middleware;
 use axum::Router;
+use carebook_app::api::auth::SessionPolicy;
 use carebook_app::api::demo::DemoSpec;
 use carebook_app::{shell, App, SiteSettings};
 use carebook_core::clock::{Clock, SystemClock};
@@ -34,6 +35,8 @@ pub struct AppState {
     pub services: Services,
     pub metrics: Metrics,
     pub leptos_options: LeptosOptions,
+    pub auth: Arc<crate::auth::Auth>,
+    pub session_policy: SessionPolicy,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -54,6 +57,12 @@ pub enum StartupError {
     DemoInProduction,
     #[error("{0}")]
     Mail(#[from] crate::notify::smtp::SmtpSetupError),
+    #[error("{0}")]
+    Login(#[from] crate::auth::relying_party::RelyingPartySetupError),
+    #[error("the demonstration provider could not start: {0}")]
+    DemoProvider(String),
+    #[error("the demonstration log-in provider is refused in production ([demo_provider] enabled)")]
+    DemoProviderInProduction,
     #[error("could not listen on {addr}: {source}")]
     Bind { addr: String, source: std::io::Error },
 }
@@ -89,6 +98,7 @@ pub async fn open_store(url: &str, pool_size: u32) -> Result<(Arc<dyn Store>, Se
 pub struct Application {
     port: u16,
     services: Services,
+    auth: Arc<crate::auth::Auth>,
     server: Pin<Box<dyn Future<Output = std::io::Result<()>> + Send>>,
 }
 
@@ -127,7 +137,8 @@ impl Application {
         let local =
             listener.local_addr().map_err(|source| StartupError::Bind { addr: config.listen.to_string(), source })?;
 
-        let router = router(&config, services.clone(), session_backend.clone(), demo, local);
+        let auth = build_auth(&config, demo, &services, local)?;
+        let router = router(&config, services.clone(), session_backend.clone(), demo, local, auth.clone());
         let deletion = tokio::spawn(tower_sessions::session_store::ExpiredDeletion::continuously_delete_expired(
             session_backend,
             std::time::Duration::from_secs(300),
@@ -144,7 +155,7 @@ impl Application {
             result
         };
         tracing::info!(address = %local, store = services.store.backend(), demo, "carebook listening");
-        Ok(Self { port: local.port(), services, server: Box::pin(server) })
+        Ok(Self { port: local.port(), services, auth, server: Box::pin(server) })
     }
 
     pub fn port(&self) -> u16 {
@@ -153,6 +164,11 @@ impl Application {
 
     pub fn services(&self) -> &Services {
         &self.services
+    }
+
+    /// The log-in machinery (tests reach the demonstration provider here).
+    pub fn auth(&self) -> Arc<crate::auth::Auth> {
+        self.auth.clone()
     }
 
     /// Serve until SIGTERM or Ctrl-C, then finish the requests in flight.
@@ -184,6 +200,7 @@ fn router(
     sessions: SessionBackend,
     demo: bool,
     local: std::net::SocketAddr,
+    auth: Arc<crate::auth::Auth>,
 ) -> Router {
     let leptos_options = LeptosOptions::builder()
         .output_name(carebook_app::OUTPUT_NAME)
@@ -192,14 +209,25 @@ fn router(
         .site_addr(local)
         .build();
     let metrics = Metrics::default();
-    let state =
-        AppState { services: services.clone(), metrics: metrics.clone(), leptos_options: leptos_options.clone() };
+    let session_policy = SessionPolicy {
+        idle: time::Duration::minutes(config.session_idle_minutes),
+        absolute: time::Duration::hours(config.session_absolute_hours),
+    };
+    let demo_idp = auth.demo_provider.clone().map(|p| p.router());
+    let state = AppState {
+        services: services.clone(),
+        metrics: metrics.clone(),
+        leptos_options: leptos_options.clone(),
+        auth,
+        session_policy,
+    };
     let settings = SiteSettings { demo };
     let spec = DemoSpec { seed: config.demo.seed, patients: config.demo.patients };
     let context = move || {
         provide_context(services.clone());
         provide_context(settings);
         provide_context(spec);
+        provide_context(session_policy);
     };
     let routes = generate_route_list(App);
 
@@ -217,14 +245,99 @@ fn router(
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell));
 
-    Router::new()
-        .merge(ops::router())
-        .merge(pages)
+    let mut app = Router::new().merge(ops::router()).merge(crate::auth::router());
+    if let Some(idp) = demo_idp {
+        app = app.merge(idp);
+    }
+    app.merge(pages)
         .with_state(state)
         .layer(session_layer)
         .layer(middleware::from_fn(security::same_origin))
         .layer(middleware::from_fn_with_state(SecurityConfig { https: config.https() }, security::headers))
         .layer(middleware::from_fn_with_state(metrics, ops::record))
+}
+
+/// The log-in providers. With the demonstration provider on (always in
+/// `carebook demo`), a provider left unconfigured points at it, with a
+/// client key made at start.
+fn build_auth(
+    config: &Config,
+    demo: bool,
+    services: &Services,
+    local: std::net::SocketAddr,
+) -> Result<Arc<crate::auth::Auth>, StartupError> {
+    use crate::auth::demo_provider::{Audience_, ClientCredential, DemoProvider, RegisteredClient};
+    use crate::auth::keys::RsaKey;
+    use crate::auth::relying_party::{ProviderKind, RelyingParty};
+    use crate::config::ClientAuth;
+
+    let base = if config.public_url.is_empty() {
+        format!("http://{local}")
+    } else {
+        config.public_url.trim_end_matches('/').to_string()
+    };
+    let redirect = |kind: ProviderKind| format!("{base}/auth/{}/callback", kind.as_str());
+    let mut patient = config.oidc.patient.clone();
+    let mut staff = config.oidc.staff.clone();
+    let mut patient_key = None;
+    let mut staff_key = None;
+    let mut demo_provider = None;
+    if demo || config.demo_provider.enabled {
+        if config.environment == Environment::Production {
+            return Err(StartupError::DemoProviderInProduction);
+        }
+        let issuer = format!("{base}/demo-idp");
+        let client_key =
+            RsaKey::generate("carebook-demo-client").map_err(|e| StartupError::DemoProvider(e.to_string()))?;
+        let (n, e) = client_key.public_components();
+        let mut clients = Vec::new();
+        if !patient.enabled() {
+            patient.issuer = issuer.clone();
+            patient.client_id = "carebook-patient".into();
+            patient.client_auth = ClientAuth::PrivateKeyJwt;
+            patient_key = Some(client_key.clone());
+            clients.push(RegisteredClient {
+                client_id: patient.client_id.clone(),
+                redirect_uris: vec![redirect(ProviderKind::Patient)],
+                credential: ClientCredential::PublicKey { n: n.clone(), e: e.clone() },
+                audience: Audience_::Patients,
+            });
+        }
+        if !staff.enabled() {
+            staff.issuer = issuer.clone();
+            staff.client_id = "carebook-staff".into();
+            staff.client_auth = ClientAuth::PrivateKeyJwt;
+            staff.roles_claim = "carebook_roles".into();
+            staff.role_field = "role".into();
+            staff.organisation_field = "organisation_code".into();
+            staff_key = Some(client_key.clone());
+            clients.push(RegisteredClient {
+                client_id: staff.client_id.clone(),
+                redirect_uris: vec![redirect(ProviderKind::Staff)],
+                credential: ClientCredential::PublicKey { n, e },
+                audience: Audience_::Staff,
+            });
+        }
+        let provider =
+            DemoProvider::new(issuer, services.store.clone(), clients).map_err(StartupError::DemoProvider)?;
+        demo_provider = Some(Arc::new(provider));
+    }
+    let patient = if patient.enabled() {
+        Some(Arc::new(RelyingParty::new(ProviderKind::Patient, patient, patient_key, redirect(ProviderKind::Patient))?))
+    } else {
+        None
+    };
+    let staff = if staff.enabled() {
+        Some(Arc::new(RelyingParty::new(ProviderKind::Staff, staff, staff_key, redirect(ProviderKind::Staff))?))
+    } else {
+        None
+    };
+    Ok(Arc::new(crate::auth::Auth {
+        patient,
+        staff,
+        demo_provider,
+        limiter: crate::auth::RateLimiter::new(config.login_rate_limit_per_minute),
+    }))
 }
 
 /// Identifiers drawn at random (UUID version 4).

@@ -2,6 +2,7 @@
 //! Each one checks on the server what the caller may see, maps domain values
 //! to wire types, and keeps causes of failure in the server's log.
 
+pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod csrf;
 pub mod demo;

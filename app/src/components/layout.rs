@@ -40,8 +40,53 @@ pub fn Header(
                         <span class="nhsuk-header__service-name">{service_name}</span>
                     </a>
                 </div>
+                <Account />
             </div>
         </header>
+    }
+}
+
+/// The header's account area: the person logged in and "Log out" (a form,
+/// so it works without JavaScript and carries the form token), or "Log in".
+#[component]
+fn Account() -> impl IntoView {
+    let me = Resource::new(|| (), |_| crate::api::auth::who_am_i());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(Some(me)) => {
+                        let home = if matches!(me.kind, crate::api::auth::MeKind::Staff { .. }) { "/staff" } else { "/home" };
+                        view! {
+                            <nav class="nhsuk-header__account" aria-label="Account">
+                                <ul class="nhsuk-header__account-list">
+                                    <li class="nhsuk-header__account-item">
+                                        <a class="nhsuk-header__account-link" href=home>{me.display_name}</a>
+                                    </li>
+                                    <li class="nhsuk-header__account-item">
+                                        <form class="nhsuk-header__account-form" action="/logout" method="post" novalidate>
+                                            <input type="hidden" name="csrf_token" value=me.csrf_token />
+                                            <button class="nhsuk-header__account-button">"Log out"</button>
+                                        </form>
+                                    </li>
+                                </ul>
+                            </nav>
+                        }
+                        .into_any()
+                    }
+                    _ => view! {
+                        <nav class="nhsuk-header__account" aria-label="Account">
+                            <ul class="nhsuk-header__account-list">
+                                <li class="nhsuk-header__account-item">
+                                    <a class="nhsuk-header__account-link" href="/login">"Log in"</a>
+                                </li>
+                            </ul>
+                        </nav>
+                    }
+                    .into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 

@@ -7,6 +7,7 @@ mod mail;
 mod config_and_startup;
 mod demo_outbox;
 mod demonstration;
+mod login;
 mod operations;
 mod pages;
 mod postgres;
