@@ -2,6 +2,7 @@
 //! The carebook server: configuration, telemetry and wiring. The domain is
 //! in carebook-core, the pages in carebook-app, storage in carebook-store-*.
 
+pub mod api;
 pub mod auth;
 pub mod cli;
 pub mod config;

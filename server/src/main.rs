@@ -7,7 +7,10 @@ use carebook_server::config::Config;
 use carebook_server::startup::{open_store, Application, Mode};
 use carebook_server::telemetry;
 
-#[tokio::main]
+// At least four runtime threads whatever the core count: Leptos's streamed
+// server rendering can stall a response when a resource's future has no
+// free thread to resume on (leptos-rs/leptos#4647, seen here on 2 cores).
+#[tokio::main(flavor = "multi_thread", worker_threads = 4)]
 async fn main() -> ExitCode {
     let (command, overrides) = match cli::parse(std::env::args().skip(1)) {
         Ok(parsed) => parsed,

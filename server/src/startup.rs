@@ -245,12 +245,15 @@ fn router(
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell));
 
-    let mut app = Router::new().merge(ops::router()).merge(crate::auth::router());
+    let mut app = Router::new().merge(ops::router()).merge(crate::auth::router()).merge(crate::api::router());
     if let Some(idp) = demo_idp {
         app = app.merge(idp);
     }
     app.merge(pages)
-        .with_state(state)
+        .with_state(state.clone())
+        // Once per request, inside the session layer: who is logged in,
+        // with the timeouts applied (see carebook_app::api::auth).
+        .layer(middleware::from_fn_with_state(state, crate::auth::current_login))
         .layer(session_layer)
         .layer(middleware::from_fn(security::same_origin))
         .layer(middleware::from_fn_with_state(SecurityConfig { https: config.https() }, security::headers))

@@ -54,7 +54,12 @@ pub mod session {
 
     use super::SessionPolicy;
 
-    const KEY: &str = "auth";
+    pub const KEY: &str = "auth";
+
+    /// Who is logged in for this request, as the server's middleware found
+    /// it (timeouts applied once, before anything else runs).
+    #[derive(Clone, Debug)]
+    pub struct CurrentLogin(pub Option<LoggedIn>);
     /// Where a session that timed out leaves a note for the log-in page.
     const ENDED: &str = "auth_ended";
 
@@ -97,7 +102,11 @@ pub mod session {
         let at = now.unix_timestamp();
         let record =
             LoggedIn { actor, provider: provider.to_string(), display_name, logged_in_at: at, last_seen_at: at };
-        session.insert(KEY, record).await.map_err(err)
+        session.insert(KEY, record).await.map_err(err)?;
+        // The form token exists from log-in on, so that the pages' server
+        // functions only ever read it.
+        let token = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+        session.insert("csrf_token", token).await.map_err(err)
     }
 
     /// The logged-in person, if any and if the session is still in time.
@@ -151,10 +160,10 @@ pub async fn actor() -> Result<carebook_core::access::Actor, ServerFnError> {
 
 #[cfg(feature = "ssr")]
 pub async fn logged_in() -> Result<Option<session::LoggedIn>, ServerFnError> {
-    let session = leptos_axum::extract::<tower_sessions::Session>().await.map_err(super::unavailable)?;
-    let services = super::services()?;
-    let policy = use_context::<SessionPolicy>().unwrap_or_default();
-    session::load(&session, services.clock.now(), policy).await.map_err(super::unavailable)
+    // The server's middleware has read the session for this request.
+    let axum::Extension(current) =
+        leptos_axum::extract::<axum::Extension<session::CurrentLogin>>().await.map_err(super::unavailable)?;
+    Ok(current.0)
 }
 
 /// Send a visitor who is not logged in to the log-in page (a 302 with
@@ -232,8 +241,6 @@ pub async fn my_home() -> Result<Me, ServerFnError> {
 #[server(prefix = "/_server", endpoint = "session-ended")]
 pub async fn session_ended() -> Result<Option<String>, ServerFnError> {
     let session = leptos_axum::extract::<tower_sessions::Session>().await.map_err(super::unavailable)?;
-    // Reading the actor first applies the timeouts.
-    let _ = logged_in().await?;
     Ok(session::take_ended(&session).await.map_err(super::unavailable)?.map(|e| match e {
         session::Ended::Idle => "You were logged out because you had not done anything for a while.".to_string(),
         session::Ended::Absolute => "You were logged out because you had been logged in for a long time.".to_string(),

@@ -71,6 +71,7 @@ macro_rules! conformance_tests {
             patients_see_their_practice_and_hub_slots_and_nobody_elses,
             the_second_booker_of_a_slot_hears_it_was_just_taken_with_alternatives,
             the_booking_service_checks_who_is_asking_and_the_rules,
+            patients_hold_move_and_cancel_through_the_booking_service_within_the_rules,
             a_booking_writes_its_messages_in_the_same_transaction,
             moving_or_cancelling_withdraws_and_retimes_the_reminders,
             two_workers_never_claim_the_same_message,
@@ -816,6 +817,58 @@ pub async fn the_second_booker_of_a_slot_hears_it_was_just_taken_with_alternativ
         }
         other => panic!("expected 'just taken' with alternatives, got {other:?}"),
     }
+}
+
+pub async fn patients_hold_move_and_cancel_through_the_booking_service_within_the_rules(store: Arc<dyn Store>) {
+    use carebook_core::access::ProofingLevel;
+    use carebook_core::booking::service::{BookingAsk, BookingError};
+    use carebook_core::booking::{AppointmentStatus, ServiceKind, SlotStatus};
+    use service_fixture::*;
+    let w = world(&store).await;
+    let mut people = registered_at(&w, w.practice.organisation_id).map(|p| p.patient_id);
+    let (me, other) = (people.next().unwrap(), people.next().unwrap());
+    let actor = patient_actor(me, ProofingLevel::P9);
+    let slots = w.services.booking.availability(&actor, me, ServiceKind::GpAppointment, FROM, TO).await.unwrap();
+
+    // A hold keeps the slot from others until it lapses.
+    let held = w.services.booking.hold(&actor, me, slots[0].slot_id).await.unwrap();
+    assert_eq!(held.status, SlotStatus::Held);
+    let theirs = w.services.booking.hold(&patient_actor(other, ProofingLevel::P9), other, slots[0].slot_id).await;
+    assert!(matches!(theirs, Err(BookingError::JustTaken { .. })), "{theirs:?}");
+
+    let ask = BookingAsk {
+        patient_id: me,
+        slot_id: slots[1].slot_id,
+        note: None,
+        idempotency_key: None,
+        override_reason: None,
+    };
+    let booked = w.services.booking.book(&actor, &ask).await.unwrap();
+    // Someone else can neither see, move nor cancel it.
+    let nosy = patient_actor(other, ProofingLevel::P9);
+    assert!(matches!(w.services.booking.appointments(&nosy, me).await, Err(BookingError::NotAllowed(_))));
+    assert!(matches!(
+        w.services.booking.cancel(&nosy, booked.appointment_id, "x").await,
+        Err(BookingError::NotAllowed(_))
+    ));
+    assert!(matches!(
+        w.services.booking.amend(&nosy, booked.appointment_id, slots[2].slot_id).await,
+        Err(BookingError::NotAllowed(_))
+    ));
+
+    // Moving keeps one live appointment, on the new slot, and frees the old.
+    let moved = w.services.booking.amend(&actor, booked.appointment_id, slots[2].slot_id).await.unwrap();
+    assert_eq!(moved.slot_id, slots[2].slot_id);
+    assert_eq!(store.slot(slots[1].slot_id).await.unwrap().status, SlotStatus::Free);
+    let mine = w.services.booking.appointments(&actor, me).await.unwrap();
+    assert_eq!(mine.iter().filter(|a| a.status.is_live()).count(), 1);
+
+    // Cancelling frees the slot; cancelling again is "changed".
+    let cancelled = w.services.booking.cancel(&actor, moved.appointment_id, "feeling better").await.unwrap();
+    assert_eq!(cancelled.status, AppointmentStatus::CancelledByPatient);
+    assert_eq!(store.slot(slots[2].slot_id).await.unwrap().status, SlotStatus::Free);
+    let again = w.services.booking.cancel(&actor, moved.appointment_id, "again").await;
+    assert!(matches!(again, Err(BookingError::Changed)), "{again:?}");
 }
 
 pub async fn the_booking_service_checks_who_is_asking_and_the_rules(store: Arc<dyn Store>) {

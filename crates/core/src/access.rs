@@ -127,6 +127,33 @@ pub struct Subject {
     pub federation_hub_id: Option<Uuid>,
 }
 
+impl Subject {
+    /// The subject for a patient, from the store: their practice and the
+    /// hub of that practice's federation.
+    pub async fn load(store: &dyn crate::store::Store, patient_id: Uuid) -> crate::store::StoreResult<Self> {
+        let patient = store.patient_by_id(patient_id).await?;
+        let practice = store.organisation_by_id(patient.registered_practice_id).await?;
+        let hub = match practice.federation_id {
+            None => None,
+            Some(federation_id) => store
+                .search_organisations(&crate::store::OrganisationSearch {
+                    federation_id: Some(federation_id),
+                    kinds: vec![crate::model::OrganisationKind::Hub],
+                    limit: 1,
+                    ..Default::default()
+                })
+                .await?
+                .into_iter()
+                .next(),
+        };
+        Ok(Self {
+            patient_id,
+            registered_practice_id: practice.organisation_id,
+            federation_hub_id: hub.map(|h| h.organisation_id),
+        })
+    }
+}
+
 /// Why a request was refused. Reasons are for the audit trail and for
 /// choosing what to show; none carries data about the subject.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -315,13 +315,29 @@ async fn logout(State(state): State<AppState>, session: Session, Form(form): For
     Redirect::to("/logged-out").into_response()
 }
 
-async fn actor_of(state: &AppState, session: &Session) -> Actor {
-    session::load(session, state.services.clock.now(), state.session_policy)
-        .await
-        .ok()
-        .flatten()
-        .map(|l| l.actor)
-        .unwrap_or(Actor::Anonymous)
+/// Read the session once per request, applying the idle and absolute
+/// timeouts, and hand the result to everything after (pages, server
+/// functions, JSON routes) as a request extension. Doing it once keeps the
+/// concurrent server functions of one page from racing on the session.
+pub async fn current_login(
+    State(state): State<AppState>,
+    session: Session,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let login = match session::load(&session, state.services.clock.now(), state.session_policy).await {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::error!(error = %e, "session unreadable");
+            None
+        }
+    };
+    request.extensions_mut().insert(session::CurrentLogin(login));
+    next.run(request).await
+}
+
+async fn actor_of(_state: &AppState, session: &Session) -> Actor {
+    session.get::<session::LoggedIn>(session::KEY).await.ok().flatten().map(|l| l.actor).unwrap_or(Actor::Anonymous)
 }
 
 async fn audit_failure(state: &AppState, action: &str, reason: &str) {
@@ -330,6 +346,30 @@ async fn audit_failure(state: &AppState, action: &str, reason: &str) {
 
 /// Add a line to the audit trail: who, what, outcome and a reason code.
 pub async fn audit(state: &AppState, actor: Actor, action: &str, outcome: AuditOutcome, reason: Option<&str>) {
+    audit_event(state, actor, action, None, outcome, reason).await;
+}
+
+/// The same, about one thing (a patient, an appointment).
+pub async fn audit_target(
+    state: &AppState,
+    actor: Actor,
+    action: &str,
+    target_kind: &str,
+    target_id: uuid::Uuid,
+    outcome: AuditOutcome,
+    reason: Option<&str>,
+) {
+    audit_event(state, actor, action, Some((target_kind, target_id)), outcome, reason).await;
+}
+
+async fn audit_event(
+    state: &AppState,
+    actor: Actor,
+    action: &str,
+    target: Option<(&str, uuid::Uuid)>,
+    outcome: AuditOutcome,
+    reason: Option<&str>,
+) {
     let (actor_kind, actor_id) = match &actor {
         Actor::Anonymous => ("anonymous", None),
         // Below P9 the person is not linked to a carebook patient.
@@ -342,8 +382,8 @@ pub async fn audit(state: &AppState, actor: Actor, action: &str, outcome: AuditO
         actor_kind: actor_kind.to_string(),
         actor_id,
         action: action.to_string(),
-        target_kind: None,
-        target_id: None,
+        target_kind: target.map(|t| t.0.to_string()),
+        target_id: target.map(|t| t.1),
         outcome,
         reason: reason.map(str::to_string),
     };

@@ -37,7 +37,7 @@ async fn add_a_stranger(app: &TestApp) -> carebook_core::model::Patient {
     stranger
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_session_cookie_is_http_only_and_same_site_lax_and_lives_in_the_database() {
     let app = spawn_demo().await;
 
@@ -58,7 +58,7 @@ async fn the_session_cookie_is_http_only_and_same_site_lax_and_lives_in_the_data
     assert_eq!(rows, 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_demonstration_page_lists_the_personas_with_test_range_numbers() {
     let app = spawn_demo().await;
     let (_, html) = app.get_text("/demonstration").await;
@@ -69,7 +69,7 @@ async fn the_demonstration_page_lists_the_personas_with_test_range_numbers() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_reset_puts_the_synthetic_world_back_as_it_was() {
     let app = spawn_demo().await;
     let (cookie, token) = open_demonstration_page(&app).await;
@@ -86,7 +86,7 @@ async fn a_reset_puts_the_synthetic_world_back_as_it_was() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_reset_without_the_form_token_changes_nothing() {
     let app = spawn_demo().await;
     let (cookie, _token) = open_demonstration_page(&app).await;
@@ -98,7 +98,7 @@ async fn a_reset_without_the_form_token_changes_nothing() {
     assert!(app.services.store.patient_by_id(stranger.patient_id).await.is_ok(), "nothing was reset");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn outside_a_demonstration_there_is_no_demonstration_page_and_no_reset() {
     let dir = scratch_dir();
     let app = spawn_with(test_config(&dir), Mode::Serve, dir).await;
@@ -111,7 +111,7 @@ async fn outside_a_demonstration_there_is_no_demonstration_page_and_no_reset() {
     assert_eq!(app.services.store.population_counts().await.unwrap().patients, 0, "nothing was loaded");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_demonstration_starts_from_a_fresh_database() {
     let dir = scratch_dir();
     let first = spawn_with(test_config(&dir), Mode::Demo, dir.clone()).await;
@@ -127,7 +127,7 @@ async fn every_demonstration_starts_from_a_fresh_database() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_demonstration_has_a_week_of_slots_at_every_practice_and_hub_before_and_after_a_reset() {
     let app = spawn_demo().await;
     let now = time::OffsetDateTime::now_utc();

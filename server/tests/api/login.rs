@@ -53,7 +53,12 @@ impl LoginApp {
     }
 
     fn browser(&self) -> reqwest::Client {
-        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).cookie_store(true).build().unwrap()
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .timeout(std::time::Duration::from_secs(20))
+            .build()
+            .unwrap()
     }
 
     /// The audit trail's log-in lines: (action, outcome, reason).
@@ -80,7 +85,12 @@ async fn follow(browser: &reqwest::Client, base: &str, path: &str) -> (Vec<Strin
     for _ in 0..10 {
         visited.push(url.clone());
         // What a browser asks for: pages redirect (302) only for HTML.
-        let r = browser.get(&url).header("accept", "text/html,application/xhtml+xml").send().await.unwrap();
+        let r = browser
+            .get(&url)
+            .header("accept", "text/html,application/xhtml+xml")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{url} after {visited:?}: {e}"));
         if !r.status().is_redirection() {
             return (visited, r);
         }
@@ -100,7 +110,7 @@ fn last(visited: &[String]) -> &str {
     visited.last().map(String::as_str).unwrap_or("")
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_fully_verified_patient_logs_in_with_pkce_and_lands_on_their_home_page() {
     let app = demo_app().await;
     let browser = app.browser();
@@ -124,7 +134,7 @@ async fn a_fully_verified_patient_logs_in_with_pkce_and_lands_on_their_home_page
     assert!(app.audit_reasons().await.contains(&("login".into(), "success".into(), Some("P9".into()))));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_session_id_changes_at_login() {
     let app = demo_app().await;
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
@@ -157,7 +167,7 @@ async fn the_session_id_changes_at_login() {
     assert_eq!(r.status(), 200);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_partly_verified_patient_is_gated_and_can_step_up_to_full_verification() {
     let app = demo_app().await;
     let browser = app.browser();
@@ -182,7 +192,7 @@ async fn a_partly_verified_patient_is_gated_and_can_step_up_to_full_verification
     assert!(app.audit_reasons().await.contains(&("step_up".into(), "success".into(), Some("P9".into()))));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn staff_land_on_the_home_page_for_their_roles_and_unknown_staff_are_refused() {
     let app = demo_app().await;
     for persona in demo::staff_personas() {
@@ -206,7 +216,7 @@ async fn staff_land_on_the_home_page_for_their_roles_and_unknown_staff_are_refus
     assert!(last(&visited).contains("/login/problem/failed") || html.contains("could not log you in"), "{visited:?}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn logout_ends_the_server_side_session_and_needs_the_form_token() {
     let app = demo_app().await;
     let browser = app.browser();
@@ -230,7 +240,7 @@ async fn logout_ends_the_server_side_session_and_needs_the_form_token() {
     assert!(app.audit_reasons().await.contains(&("logout".into(), "success".into(), None)));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_session_ends_after_thirty_idle_minutes_and_after_twelve_hours_however_busy() {
     let dir = scratch_dir();
     let clock = FixedClock::at(time::OffsetDateTime::now_utc());
@@ -270,7 +280,7 @@ async fn callback_url(app: &LoginApp, browser: &reqwest::Client, hint: &str) -> 
     r.headers()["location"].to_str().unwrap().to_string()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_replayed_callback_and_a_wrong_state_are_refused() {
     let app = demo_app().await;
     let browser = app.browser();
@@ -302,7 +312,7 @@ async fn login_with_fault(app: &LoginApp, faults: Faults) -> String {
     last(&visited).to_string()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn id_tokens_with_a_wrong_nonce_audience_issuer_or_signature_or_out_of_time_are_refused() {
     let app = demo_app().await;
     let cases: Vec<(Faults, &str, &str)> = vec![
@@ -331,7 +341,7 @@ async fn id_tokens_with_a_wrong_nonce_audience_issuer_or_signature_or_out_of_tim
     assert!(login_with_fault(&app, Faults::default()).await.ends_with("/home"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_unknown_nhs_number_or_a_birthdate_mismatch_gets_a_page_saying_so() {
     let app = demo_app().await;
     let population = demo::generate_with(demo::DEFAULT_SEED, 60);
@@ -348,7 +358,7 @@ async fn an_unknown_nhs_number_or_a_birthdate_mismatch_gets_a_page_saying_so() {
     assert!(r.text().await.unwrap().contains("We could not find your GP registration"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_declined_consent_says_what_to_do_and_mentions_111_and_999() {
     let app = demo_app().await;
     let browser = app.browser();
@@ -369,7 +379,7 @@ async fn a_declined_consent_says_what_to_do_and_mentions_111_and_999() {
     assert!(app.audit_reasons().await.contains(&("login".into(), "failure".into(), Some("access_denied".into()))));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_new_signing_key_is_fetched_once_and_made_up_key_ids_do_not_cause_refetching() {
     let app = demo_app().await;
     assert!(login_with_fault(&app, Faults::default()).await.ends_with("/home"));
@@ -386,7 +396,7 @@ async fn a_new_signing_key_is_fetched_once_and_made_up_key_ids_do_not_cause_refe
     assert!(app.audit_reasons().await.contains(&("login".into(), "failure".into(), Some("unknown_key".into()))));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_unreachable_provider_gets_a_page_and_log_in_is_rate_limited_per_address() {
     let dir = scratch_dir();
     let mut config = test_config(&dir);
@@ -411,7 +421,7 @@ async fn an_unreachable_provider_gets_a_page_and_log_in_is_rate_limited_per_addr
     assert!(reasons.contains(&("login_start".into(), "failure".into(), Some("rate_limited".into()))));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_demonstration_provider_is_refused_in_production() {
     let dir = scratch_dir();
     let mut config = test_config(&dir);
@@ -421,7 +431,7 @@ async fn the_demonstration_provider_is_refused_in_production() {
     assert!(err.to_string().contains("refused in production"), "{err}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_token_endpoint_refuses_a_forged_client_assertion_and_a_reused_code() {
     let app = demo_app().await;
     let browser = app.browser();
@@ -447,4 +457,47 @@ async fn the_token_endpoint_refuses_a_forged_client_assertion_and_a_reused_code(
         .unwrap();
     assert_eq!(r.status(), 401);
     assert_eq!(r.json::<serde_json::Value>().await.unwrap()["error"], "invalid_client");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_patient_reaches_their_own_record_and_another_patients_id_answers_as_if_it_did_not_exist() {
+    let app = demo_app().await;
+    let population = demo::generate_with(demo::DEFAULT_SEED, 60);
+    let me = population.patients.iter().find(|p| p.nhs_number.as_str() == P9).unwrap();
+    let other = population
+        .patients
+        .iter()
+        .find(|p| p.nhs_number.as_str() != P9 && p.registered_practice_id != me.registered_practice_id)
+        .unwrap();
+    let nobody = uuid::Uuid::from_u128(42);
+
+    let anonymous =
+        app.browser().get(format!("{}/api/v1/patients/{}", app.address, me.patient_id)).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+    assert_eq!(anonymous.headers()["content-type"], "application/problem+json");
+
+    let browser = app.browser();
+    login(&app, &browser, "patient", P9).await;
+    let mine = browser.get(format!("{}/api/v1/patients/{}", app.address, me.patient_id)).send().await.unwrap();
+    assert_eq!(mine.status(), 200);
+    assert_eq!(mine.json::<serde_json::Value>().await.unwrap()["family_name"], "Hartley");
+
+    let theirs = browser.get(format!("{}/api/v1/patients/{}", app.address, other.patient_id)).send().await.unwrap();
+    let missing = browser.get(format!("{}/api/v1/patients/{nobody}", app.address)).send().await.unwrap();
+    assert_eq!(theirs.status(), 404);
+    assert_eq!(missing.status(), 404);
+    let (theirs, missing) = (theirs.text().await.unwrap(), missing.text().await.unwrap());
+    assert_eq!(theirs, missing, "a refusal looks exactly like nothing there");
+    assert!(!theirs.contains(&other.family_name));
+    let refusals: Vec<_> = app.audit_reasons().await.into_iter().filter(|r| r.1 == "refused").collect();
+    assert_eq!(refusals.len(), 2, "{refusals:?}");
+    assert!(refusals.iter().all(|r| r.0 == "patient_view" && r.2.as_deref() == Some("not_permitted")));
+
+    // A receptionist reaches patients of their own practice only.
+    let desk = app.browser();
+    login(&app, &desk, "staff", "demo-receptionist").await;
+    let r = desk.get(format!("{}/api/v1/patients/{}", app.address, me.patient_id)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let r = desk.get(format!("{}/api/v1/patients/{}", app.address, other.patient_id)).send().await.unwrap();
+    assert_eq!(r.status(), 404);
 }

@@ -1,6 +1,6 @@
 use crate::helpers::{between, spawn_demo};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_home_page_is_rendered_on_the_server_with_the_shell() {
     let app = spawn_demo().await;
 
@@ -17,7 +17,7 @@ async fn the_home_page_is_rendered_on_the_server_with_the_shell() {
     assert!(html.to_lowercase().contains("demonstration"), "the demo banner");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_practice_list_is_filtered_by_the_server_without_javascript() {
     let app = spawn_demo().await;
     let all = app.services.directory.find_practices("").await.unwrap();
@@ -35,7 +35,7 @@ async fn the_practice_list_is_filtered_by_the_server_without_javascript() {
     assert_eq!(list.matches("<li").count(), all.len());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_practice_page_names_the_practice_and_its_federation() {
     let app = spawn_demo().await;
     let all = app.services.directory.find_practices("").await.unwrap();
@@ -49,7 +49,7 @@ async fn a_practice_page_names_the_practice_and_its_federation() {
     assert!(html.contains("share evening and weekend appointments"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_unknown_page_or_practice_is_a_404_page() {
     let app = spawn_demo().await;
     for path in ["/no-such-page", "/practices/ZZ99999", "/practices/not%20a%20code"] {
@@ -59,7 +59,7 @@ async fn an_unknown_page_or_practice_is_a_404_page() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_store_failure_shows_the_service_error_page_with_status_500_and_no_detail() {
     let app = spawn_demo().await;
     let pool = tower_sessions_sqlx_store::sqlx::SqlitePool::connect(&format!("sqlite://{}/demo.db", app.dir.display()))

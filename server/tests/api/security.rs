@@ -4,7 +4,7 @@ fn csp(r: &reqwest::Response) -> String {
     r.headers().get("content-security-policy").expect("a CSP").to_str().unwrap().to_string()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn pages_carry_a_nonce_csp_and_the_other_security_headers() {
     let app = spawn_demo().await;
     let r = app.get("/").await;
@@ -34,7 +34,7 @@ async fn pages_carry_a_nonce_csp_and_the_other_security_headers() {
     assert!(!again.contains(&nonce));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn assets_and_404s_carry_the_security_headers_too() {
     let app = spawn_demo().await;
     for path in ["/pkg/carebook.css", "/no-such-page", "/health"] {
@@ -49,7 +49,7 @@ async fn assets_and_404s_carry_the_security_headers_too() {
     assert_eq!(css.status(), 200);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn behind_https_cookies_are_secure_and_hsts_is_sent() {
     let dir = crate::helpers::scratch_dir();
     let mut config = crate::helpers::test_config(&dir);
@@ -63,7 +63,7 @@ async fn behind_https_cookies_are_secure_and_hsts_is_sent() {
     assert!(cookie.contains("Secure"), "{cookie}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_state_changing_request_from_another_site_is_refused() {
     let app = spawn_demo().await;
     let r = app

@@ -8,7 +8,7 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::rules::{self, Booker, BookingRules, ConditionRequirement, Explanation, PatientFacts, SlotFacts};
-use super::{Appointment, BookingRequest, ServiceKind, Slot};
+use super::{Appointment, AppointmentStatus, BookingRequest, ServiceKind, Slot};
 use crate::access::{self, Actor, Refusal, Service, Subject};
 use crate::clock::{Clock, IdSource};
 use crate::model::{snomed, Organisation, OrganisationKind, Patient};
@@ -25,6 +25,12 @@ pub enum BookingError {
     JustTaken { alternatives: Vec<Slot> },
     #[error("not found")]
     NotFound,
+    /// Past the online change cut-off (the message says what to do).
+    #[error("{0}")]
+    TooLate(String),
+    /// The appointment changed meanwhile (cancelled, moved, attended).
+    #[error("the appointment has changed")]
+    Changed,
     #[error(transparent)]
     Store(StoreError),
 }
@@ -251,6 +257,126 @@ impl BookingService {
                     .collect();
                 Err(BookingError::JustTaken { alternatives })
             }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// How long a hold keeps a slot while the patient confirms.
+    pub const HOLD_MINUTES: i64 = 5;
+
+    /// A patient's appointments (all statuses), for them or for staff who
+    /// may see their appointments.
+    pub async fn appointments(&self, actor: &Actor, patient_id: Uuid) -> Result<Vec<Appointment>, BookingError> {
+        let now = self.clock.now();
+        let ctx = self.context(patient_id).await?;
+        access::may_access(actor, &ctx.subject, Service::Appointments, now.date()).map_err(BookingError::NotAllowed)?;
+        Ok(self.store.appointments_for_patient(patient_id).await?)
+    }
+
+    /// Hold a slot for [`Self::HOLD_MINUTES`] while the patient confirms.
+    /// The same rules as booking; a slot someone else has is "just taken".
+    pub async fn hold(&self, actor: &Actor, patient_id: Uuid, slot_id: Uuid) -> Result<Slot, BookingError> {
+        let now = self.clock.now();
+        let ctx = self.context(patient_id).await?;
+        access::may_access(actor, &ctx.subject, Service::Appointments, now.date()).map_err(BookingError::NotAllowed)?;
+        let slot = self.store.slot(slot_id).await?;
+        let facts = self.facts(&ctx, slot.service, now).await?;
+        let explanation = rules::explain(
+            &default_rules(slot.service),
+            &Self::slot_facts(&slot, &ctx),
+            &facts,
+            &Self::booker(actor, None),
+            now,
+        );
+        if explanation.failed().any(|c| c.rule != rules::Rule::SlotIsFree) {
+            return Err(BookingError::RulesNotMet(explanation));
+        }
+        match self.store.hold(slot_id, patient_id, now + Duration::minutes(Self::HOLD_MINUTES), now).await {
+            Ok(s) => Ok(s),
+            Err(StoreError::Conflict(_)) => Err(self.just_taken(actor, patient_id, &slot, now).await?),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn just_taken(
+        &self,
+        actor: &Actor,
+        patient_id: Uuid,
+        slot: &Slot,
+        now: OffsetDateTime,
+    ) -> Result<BookingError, BookingError> {
+        let alternatives = self
+            .availability(actor, patient_id, slot.service, now, now + Duration::days(28))
+            .await?
+            .into_iter()
+            .filter(|s| s.slot_id != slot.slot_id && s.starts_at >= slot.starts_at - Duration::hours(2))
+            .take(3)
+            .collect();
+        Ok(BookingError::JustTaken { alternatives })
+    }
+
+    /// The appointment, if the actor may see its patient's appointments.
+    async fn reachable(&self, actor: &Actor, appointment_id: Uuid) -> Result<(Appointment, Context), BookingError> {
+        let now = self.clock.now();
+        let appointment = self.store.appointment(appointment_id).await?;
+        let ctx = self.context(appointment.patient_id).await?;
+        access::may_access(actor, &ctx.subject, Service::Appointments, now.date()).map_err(BookingError::NotAllowed)?;
+        Ok((appointment, ctx))
+    }
+
+    /// Cancel with a reason: patients until the cut-off, staff any time.
+    pub async fn cancel(&self, actor: &Actor, appointment_id: Uuid, reason: &str) -> Result<Appointment, BookingError> {
+        let now = self.clock.now();
+        let (appointment, _) = self.reachable(actor, appointment_id).await?;
+        if !appointment.status.is_live() {
+            return Err(BookingError::Changed);
+        }
+        let slot = self.store.slot(appointment.slot_id).await?;
+        let booker = Self::booker(actor, None);
+        rules::may_change(&default_rules(slot.service), slot.starts_at, &booker, now).map_err(BookingError::TooLate)?;
+        let status = match actor {
+            Actor::Staff(_) => AppointmentStatus::CancelledByPractice,
+            _ => AppointmentStatus::CancelledByPatient,
+        };
+        let reason: String = reason.trim().chars().take(500).collect();
+        match self.store.cancel(appointment_id, status, &reason, now).await {
+            Ok(a) => Ok(a),
+            Err(StoreError::Conflict(_)) => Err(BookingError::Changed),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Move to another slot in one transaction: the new slot is taken and
+    /// the old freed, or nothing changes.
+    pub async fn amend(
+        &self,
+        actor: &Actor,
+        appointment_id: Uuid,
+        new_slot_id: Uuid,
+    ) -> Result<Appointment, BookingError> {
+        let now = self.clock.now();
+        let (appointment, ctx) = self.reachable(actor, appointment_id).await?;
+        if !appointment.status.is_live() {
+            return Err(BookingError::Changed);
+        }
+        let old = self.store.slot(appointment.slot_id).await?;
+        let booker = Self::booker(actor, None);
+        rules::may_change(&default_rules(old.service), old.starts_at, &booker, now).map_err(BookingError::TooLate)?;
+        let new = self.store.slot(new_slot_id).await?;
+        let mut facts = self.facts(&ctx, new.service, now).await?;
+        // The appointment being moved does not count against the limit.
+        if old.service == new.service && old.starts_at > now {
+            facts.active_appointments_of_service = facts.active_appointments_of_service.saturating_sub(1);
+        }
+        let explanation =
+            rules::explain(&default_rules(new.service), &Self::slot_facts(&new, &ctx), &facts, &booker, now);
+        if explanation.failed().any(|c| c.rule != rules::Rule::SlotIsFree) {
+            return Err(BookingError::RulesNotMet(explanation));
+        }
+        match self.store.amend(appointment_id, new_slot_id, now).await {
+            Ok(a) => Ok(a),
+            Err(StoreError::Conflict(why)) if why == "appointment_changed" => Err(BookingError::Changed),
+            Err(StoreError::Conflict(_)) => Err(self.just_taken(actor, appointment.patient_id, &new, now).await?),
             Err(e) => Err(e.into()),
         }
     }
