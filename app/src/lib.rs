@@ -105,7 +105,12 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/logged-out") view=pages::account::LoggedOutPage />
                         <Route path=path!("/home") view=pages::account::PatientHomePage ssr=SsrMode::Async />
                         <Route path=path!("/staff") view=pages::account::StaffHomePage ssr=SsrMode::Async />
-                        <Route path=path!("/appointments") view=|| view! { <pages::account::NotYetPage heading="Appointments" /> } ssr=SsrMode::Async />
+                        <Route path=path!("/appointments") view=pages::appointments::AppointmentsPage ssr=SsrMode::Async />
+                        <Route path=path!("/appointments/book") view=pages::appointments::BookServicePage ssr=SsrMode::Async />
+                        <Route path=path!("/appointments/book/times") view=pages::appointments::BookTimesPage ssr=SsrMode::Async />
+                        <Route path=path!("/appointments/book/confirm") view=pages::appointments::BookConfirmPage ssr=SsrMode::Async />
+                        <Route path=path!("/appointments/confirmed/:id") view=pages::appointments::ConfirmedPage ssr=SsrMode::Async />
+                        <Route path=path!("/appointments/:id") view=pages::appointments::AppointmentPage ssr=SsrMode::Async />
                         <Route path=path!("/prescriptions") view=|| view! { <pages::account::NotYetPage heading="Prescriptions" /> } ssr=SsrMode::Async />
                         <Route path=path!("/record") view=|| view! { <pages::account::NotYetPage heading="Your health record" /> } ssr=SsrMode::Async />
                         <Route path=path!("/readings") view=|| view! { <pages::account::NotYetPage heading="Home readings" /> } ssr=SsrMode::Async />

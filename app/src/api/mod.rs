@@ -3,6 +3,7 @@
 //! to wire types, and keeps causes of failure in the server's log.
 
 pub mod auth;
+pub mod booking;
 #[cfg(feature = "ssr")]
 pub mod csrf;
 pub mod demo;

@@ -1,4 +1,5 @@
 pub mod account;
+pub mod appointments;
 pub mod demo;
 pub mod error;
 pub mod home;

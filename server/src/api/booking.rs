@@ -37,7 +37,7 @@ pub struct SlotView {
     pub ends_at: String,
     /// The time in Europe/London, e.g. "Monday 4 January 2027, 9:30am".
     pub local_time: String,
-    /// e.g. gp_appointment, nurse_appointment, diabetes_review.
+    /// e.g. gp_appointment, nurse, diabetes_review.
     pub service: String,
     /// face_to_face, telephone or video.
     pub channel: String,
@@ -70,7 +70,7 @@ pub struct AppointmentList {
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct AvailabilityQuery {
-    /// gp_appointment, nurse_appointment, hca_appointment, phlebotomy,
+    /// gp_appointment, nurse, healthcare_assistant, phlebotomy,
     /// diabetes_review, copd_review, medication_review.
     pub service: String,
     /// First London date, YYYY-MM-DD.
@@ -295,7 +295,7 @@ pub async fn availability(
         Err(r) => return r,
     };
     let Some(service) = ServiceKind::parse(&q.service) else {
-        return invalid("service must be one of gp_appointment, nurse_appointment, hca_appointment, phlebotomy, diabetes_review, copd_review, medication_review.");
+        return invalid("service must be one of gp_appointment, nurse, healthcare_assistant, phlebotomy, diabetes_review, copd_review, medication_review.");
     };
     let (Some(from), Some(to)) = (london_day(&q.from), london_day(&q.to)) else {
         return invalid("from and to must be dates written YYYY-MM-DD.");

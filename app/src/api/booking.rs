@@ -1,0 +1,285 @@
+//! The patient's appointments: list, book (service, then a time, then
+//! confirm), move and cancel. Each server function reads the logged-in
+//! patient from the session and goes through the core's BookingService,
+//! which asks the access policy and the booking rules.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeItem {
+    pub slot_id: String,
+    /// "9:30am", London time.
+    pub time: String,
+    /// "Monday 4 January 2027, 9:30am".
+    pub when: String,
+    pub place: String,
+    pub location: String,
+    pub channel: String,
+    pub service: String,
+    pub service_code: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayTimes {
+    pub day: String,
+    pub times: Vec<TimeItem>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppointmentItem {
+    pub appointment_id: String,
+    pub status: String,
+    pub live: bool,
+    pub upcoming: bool,
+    pub note: Option<String>,
+    pub slot: TimeItem,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Appointments {
+    pub upcoming: Vec<AppointmentItem>,
+    pub past: Vec<AppointmentItem>,
+    pub csrf_token: String,
+}
+
+/// What can be booked online, as (code, label).
+pub fn services() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("gp_appointment", "GP appointment"),
+        ("nurse", "Practice nurse appointment"),
+        ("healthcare_assistant", "Healthcare assistant appointment"),
+        ("phlebotomy", "Blood test"),
+        ("diabetes_review", "Diabetes review"),
+        ("copd_review", "COPD review"),
+        ("medication_review", "Medication review"),
+    ]
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use carebook_core::access::Actor;
+    use carebook_core::booking::service::BookingError;
+    use carebook_core::booking::Slot;
+    use leptos::prelude::ServerFnError;
+    use uuid::Uuid;
+
+    use super::TimeItem;
+
+    /// The logged-in, fully verified patient.
+    pub async fn patient() -> Result<(Actor, Uuid), ServerFnError> {
+        let login = crate::api::auth::require_login().await?;
+        match &login.actor {
+            Actor::Patient(p) => Ok((login.actor.clone(), p.patient_id)),
+            Actor::PartlyVerified { .. } => {
+                leptos_axum::redirect("/home");
+                Err(ServerFnError::new("Prove who you are with NHS login to book appointments."))
+            }
+            _ => Err(ServerFnError::new("This page is for patients.")),
+        }
+    }
+
+    pub async fn item(slot: &Slot) -> TimeItem {
+        let services = crate::api::services().ok();
+        let (place, location) = match &services {
+            Some(s) => (
+                s.store.organisation_by_id(slot.organisation_id).await.map(|o| o.name).unwrap_or_default(),
+                s.store.location(slot.location_id).await.map(|l| l.name).unwrap_or_default(),
+            ),
+            None => (String::new(), String::new()),
+        };
+        TimeItem {
+            slot_id: slot.slot_id.to_string(),
+            time: carebook_core::notify::compose::clock_time(slot.starts_at),
+            when: carebook_core::notify::compose::when(slot.starts_at),
+            place,
+            location,
+            channel: slot.channel.label().to_string(),
+            service: slot.service.label().to_string(),
+            service_code: slot.service.as_str().to_string(),
+        }
+    }
+
+    /// A booking failure in words for the patient.
+    pub fn message(e: BookingError) -> ServerFnError {
+        match e {
+            BookingError::JustTaken { .. } => {
+                ServerFnError::new("Someone else has just booked that time. Choose another time.")
+            }
+            BookingError::RulesNotMet(x) => {
+                ServerFnError::new(x.failed().map(|c| c.explanation.clone()).collect::<Vec<_>>().join(" "))
+            }
+            BookingError::TooLate(m) => ServerFnError::new(m),
+            BookingError::Changed => {
+                ServerFnError::new("This appointment has changed. Look at your appointments again.")
+            }
+            BookingError::NotAllowed(_) | BookingError::NotFound => {
+                ServerFnError::new("We could not find that appointment or time.")
+            }
+            BookingError::Store(e) => crate::api::unavailable(e),
+        }
+    }
+
+    pub fn uuid(s: &str) -> Result<Uuid, ServerFnError> {
+        Uuid::parse_str(s).map_err(|_| ServerFnError::new("We could not find that appointment or time."))
+    }
+}
+
+/// Upcoming and past appointments of the logged-in patient.
+#[server(prefix = "/_server", endpoint = "appointments/mine")]
+pub async fn my_appointments() -> Result<Appointments, ServerFnError> {
+    let (actor, patient_id) = server::patient().await?;
+    let services = super::services()?;
+    let now = services.clock.now();
+    let list = services.booking.appointments(&actor, patient_id).await.map_err(server::message)?;
+    let mut upcoming = Vec::new();
+    let mut past = Vec::new();
+    for a in list {
+        let Ok(slot) = services.store.slot(a.slot_id).await else { continue };
+        if a.status == carebook_core::booking::AppointmentStatus::Moved {
+            continue;
+        }
+        let item = AppointmentItem {
+            appointment_id: a.appointment_id.to_string(),
+            status: status_label(a.status).to_string(),
+            live: a.status.is_live(),
+            upcoming: slot.starts_at > now,
+            note: a.note.clone(),
+            slot: server::item(&slot).await,
+        };
+        if item.upcoming && item.live {
+            upcoming.push((slot.starts_at, item));
+        } else {
+            past.push((slot.starts_at, item));
+        }
+    }
+    upcoming.sort_by_key(|x| x.0);
+    past.sort_by_key(|x| std::cmp::Reverse(x.0));
+    Ok(Appointments {
+        upcoming: upcoming.into_iter().map(|x| x.1).collect(),
+        past: past.into_iter().map(|x| x.1).collect(),
+        csrf_token: super::csrf::token().await?,
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn status_label(s: carebook_core::booking::AppointmentStatus) -> &'static str {
+    use carebook_core::booking::AppointmentStatus as S;
+    match s {
+        S::Booked => "Booked",
+        S::Arrived => "Arrived",
+        S::Completed => "Completed",
+        S::DidNotAttend => "Missed",
+        S::CancelledByPatient => "Cancelled by you",
+        S::CancelledByPractice => "Cancelled by the practice",
+        S::Moved => "Moved",
+    }
+}
+
+/// Free times for a service over the next two weeks, by London day.
+#[server(prefix = "/_server", endpoint = "appointments/times")]
+pub async fn available_times(service: String) -> Result<Vec<DayTimes>, ServerFnError> {
+    let (actor, patient_id) = server::patient().await?;
+    let Some(kind) = carebook_core::booking::ServiceKind::parse(&service) else {
+        return Err(ServerFnError::new("Choose the kind of appointment you need."));
+    };
+    let services = super::services()?;
+    let now = services.clock.now();
+    let slots = services
+        .booking
+        .availability(&actor, patient_id, kind, now, now + time::Duration::days(14))
+        .await
+        .map_err(server::message)?;
+    let mut days: Vec<DayTimes> = Vec::new();
+    for slot in &slots {
+        let day = carebook_core::london::to_local(slot.starts_at).date();
+        let label = format!("{} {} {}", day.weekday(), day.day(), day.month());
+        let item = server::item(slot).await;
+        match days.last_mut() {
+            Some(d) if d.day == label => d.times.push(item),
+            _ => days.push(DayTimes { day: label, times: vec![item] }),
+        }
+    }
+    Ok(days)
+}
+
+/// One time, for the confirmation step; only a time this patient may book.
+#[server(prefix = "/_server", endpoint = "appointments/time")]
+pub async fn time_to_confirm(slot_id: String) -> Result<(TimeItem, String), ServerFnError> {
+    let (actor, patient_id) = server::patient().await?;
+    let services = super::services()?;
+    let slot_id = server::uuid(&slot_id)?;
+    let explanation = services.booking.explain(&actor, patient_id, slot_id).await.map_err(server::message)?;
+    if !explanation.allowed() {
+        return Err(server::message(carebook_core::booking::service::BookingError::RulesNotMet(explanation)));
+    }
+    let slot = services.store.slot(slot_id).await.map_err(|_| ServerFnError::new("We could not find that time."))?;
+    Ok((server::item(&slot).await, super::csrf::token().await?))
+}
+
+/// Book the time (or move an appointment to it). A repeated submission with
+/// the same form key books once.
+#[server(prefix = "/_server", endpoint = "appointments/book")]
+pub async fn book_time(
+    csrf_token: String,
+    slot_id: String,
+    note: Option<String>,
+    form_key: String,
+    moving: Option<String>,
+) -> Result<(), ServerFnError> {
+    super::csrf::check(&csrf_token).await?;
+    let (actor, patient_id) = server::patient().await?;
+    let services = super::services()?;
+    let slot_id = server::uuid(&slot_id)?;
+    let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+    if note.as_deref().is_some_and(|n| n.chars().count() > 500) {
+        return Err(ServerFnError::new("Your note must be 500 characters or fewer."));
+    }
+    let appointment = match moving.filter(|m| !m.is_empty()) {
+        Some(m) => services.booking.amend(&actor, server::uuid(&m)?, slot_id).await.map_err(server::message)?,
+        None => {
+            let ask = carebook_core::booking::service::BookingAsk {
+                patient_id,
+                slot_id,
+                note,
+                idempotency_key: Some(form_key).filter(|k| !k.is_empty() && k.len() <= 100),
+                override_reason: None,
+            };
+            services.booking.book(&actor, &ask).await.map_err(server::message)?
+        }
+    };
+    leptos_axum::redirect(&format!("/appointments/confirmed/{}", appointment.appointment_id));
+    Ok(())
+}
+
+/// Cancel an appointment, with a reason.
+#[server(prefix = "/_server", endpoint = "appointments/cancel")]
+pub async fn cancel_appointment(csrf_token: String, appointment_id: String, reason: String) -> Result<(), ServerFnError> {
+    super::csrf::check(&csrf_token).await?;
+    let (actor, _) = server::patient().await?;
+    if reason.trim().is_empty() {
+        return Err(ServerFnError::new("Tell us why you are cancelling."));
+    }
+    if reason.chars().count() > 500 {
+        return Err(ServerFnError::new("The reason must be 500 characters or fewer."));
+    }
+    let services = super::services()?;
+    services
+        .booking
+        .cancel(&actor, server::uuid(&appointment_id)?, &reason)
+        .await
+        .map_err(server::message)?;
+    leptos_axum::redirect("/appointments?cancelled=1");
+    Ok(())
+}
+
+/// One of the patient's appointments.
+#[server(prefix = "/_server", endpoint = "appointments/one")]
+pub async fn appointment(appointment_id: String) -> Result<AppointmentItem, ServerFnError> {
+    let mine = my_appointments().await?;
+    mine.upcoming
+        .into_iter()
+        .chain(mine.past)
+        .find(|a| a.appointment_id == appointment_id)
+        .ok_or_else(|| ServerFnError::new("We could not find that appointment."))
+}

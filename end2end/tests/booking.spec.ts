@@ -1,0 +1,77 @@
+// Booking, moving and cancelling an appointment as a patient, with
+// JavaScript off (plain forms) and on (hydrated, no full page loads between
+// the steps); axe-core on each new page.
+import { test, expect, type Page } from '@playwright/test';
+import { expectNoAxeViolations, waitForHydration, watchConsole } from './support';
+
+async function logIn(page: Page, nhsNumber: string) {
+  await page.goto(`/auth/patient/start?login_hint=${nhsNumber}`);
+  await expect(page).toHaveURL(/\/home$/);
+}
+
+async function bookMoveAndCancel(page: Page, hydrated: boolean) {
+  await page.goto('/appointments');
+  if (hydrated) await waitForHydration(page);
+  await expectNoAxeViolations(page);
+  await page.getByRole('button', { name: 'Book an appointment' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('What do you need an appointment for?');
+  await expectNoAxeViolations(page);
+  await page.getByRole('radio', { name: 'GP appointment' }).check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Choose a time');
+  await expectNoAxeViolations(page);
+  const times = page.getByRole('radio');
+  await times.nth(1).check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Check and confirm your appointment');
+  await expectNoAxeViolations(page);
+  await page.getByLabel('Anything the clinician should know? (optional)').fill('Knee pain after running');
+  await page.getByRole('button', { name: 'Book this appointment' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Appointment confirmed');
+  await expectNoAxeViolations(page);
+  const booked = await page.locator('.nhsuk-panel__body').innerText();
+
+  // Move it.
+  await page.goto('/appointments');
+  await page.getByRole('link', { name: 'Change or cancel this appointment' }).first().click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Your appointment');
+  await expectNoAxeViolations(page);
+  await page.getByRole('link', { name: 'Choose a new time' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Choose a time');
+  await page.getByRole('radio').nth(3).check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Check and confirm the new time');
+  await page.getByRole('button', { name: 'Move my appointment' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Appointment confirmed');
+  const moved = await page.locator('.nhsuk-panel__body').innerText();
+  expect(moved).not.toEqual(booked);
+
+  // Cancel it.
+  await page.goto('/appointments');
+  await page.getByRole('link', { name: 'Change or cancel this appointment' }).first().click();
+  await page.getByLabel('Why are you cancelling?').fill('Feeling better');
+  await page.getByRole('button', { name: 'Cancel appointment' }).click();
+  await expect(page).toHaveURL(/\/appointments\?cancelled=1$/);
+  await expect(page.getByText('Your appointment has been cancelled.')).toBeVisible();
+  await expect(page.getByText('Cancelled by you').first()).toBeVisible();
+}
+
+test.describe('with JavaScript off', () => {
+  test.use({ javaScriptEnabled: false });
+  test('a patient books, moves and cancels an appointment with plain forms', async ({ page }) => {
+    await logIn(page, '9990000018');
+    await bookMoveAndCancel(page, false);
+  });
+});
+
+test.describe('with JavaScript on', () => {
+  test('a patient books, moves and cancels an appointment', async ({ page }) => {
+    const problems = watchConsole(page);
+    const personas = await (await page.request.get('/demonstration')).text();
+    // The diabetes persona: any other fully verified patient would do.
+    const nhs = /(999 ?\d{3} ?\d{4})<\/td><td>[^<]*diabetes/i.exec(personas)?.[1]?.replace(/ /g, '') ?? '9990000018';
+    await logIn(page, nhs);
+    await bookMoveAndCancel(page, true);
+    expect(problems).toEqual([]);
+  });
+});
