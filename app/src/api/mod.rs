@@ -9,6 +9,7 @@ pub mod csrf;
 pub mod demo;
 pub mod directory;
 pub mod outbox;
+pub mod settings;
 
 #[cfg(feature = "ssr")]
 pub(crate) fn services() -> Result<carebook_core::services::Services, leptos::prelude::ServerFnError> {

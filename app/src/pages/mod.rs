@@ -6,3 +6,4 @@ pub mod home;
 pub mod not_found;
 pub mod outbox;
 pub mod practices;
+pub mod settings;
