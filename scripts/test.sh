@@ -15,6 +15,9 @@ ensure_build_tools
 ensure_browser
 # A real SMTP server and a real calendar parser for the mail tests.
 python3 -c 'import aiosmtpd, icalendar' 2>/dev/null || python3 -m pip install --quiet aiosmtpd icalendar
+# A real FHIR R4 validator for the FHIR API's tests: the HL7 R4 JSON Schema
+# with ajv, and FHIR.js (server/tests/fhir-validator, from its lock file).
+(cd server/tests/fhir-validator && { [ -d node_modules ] && [ node_modules -nt package-lock.json ] || { npm ci --no-audit --no-fund --loglevel=error && touch node_modules; }; })
 build_site dev
 
 if [ -n "${CAREBOOK_TEST_POSTGRES_URL:-}" ]; then

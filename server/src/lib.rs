@@ -6,6 +6,7 @@ pub mod api;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod fhir;
 pub mod notify;
 mod ops;
 mod security;

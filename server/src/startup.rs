@@ -246,6 +246,7 @@ fn router(
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell));
 
     let mut app = Router::new().merge(ops::router()).merge(crate::auth::router()).merge(crate::api::router());
+    app = app.merge(crate::fhir::router());
     if let Some(idp) = demo_idp {
         app = app.merge(idp);
     }

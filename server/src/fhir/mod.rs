@@ -1,0 +1,218 @@
+//! The FHIR R4 (4.0.1) booking API under `/fhir/r4`: the CapabilityStatement,
+//! a Slot search (with the Schedules by `_include=Slot:schedule`), and
+//! Appointment create, read, search and cancel (JSON Patch with `If-Match`).
+//!
+//! Every route reads the caller from the session (the `CurrentLogin`
+//! extension) and goes through the same access policy as the pages and the
+//! JSON API (`crate::api::authorise`, which audits refusals); a refusal
+//! answers exactly as "not found" would. Errors are OperationOutcome
+//! resources, `application/fhir+json`. The booking itself is the core's
+//! `BookingService`: the same rules whatever the door.
+
+mod appointment;
+mod capability;
+pub mod codes;
+mod resources;
+mod slot;
+
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use carebook_core::access::{Actor, Service};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::startup::AppState;
+
+/// The media type of every answer.
+pub const FHIR_JSON: &str = "application/fhir+json; charset=utf-8";
+/// Where the API lives.
+pub const PREFIX: &str = "/fhir/r4";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/fhir/r4/metadata", get(capability::metadata))
+        .route("/fhir/r4/Slot", get(slot::search))
+        .route("/fhir/r4/Appointment", get(appointment::search).post(appointment::create))
+        .route("/fhir/r4/Appointment/{id}", get(appointment::read).patch(appointment::patch))
+}
+
+/// A FHIR answer: the resource as `application/fhir+json`, never cached by
+/// a shared cache (it may be about a patient).
+pub fn fhir(status: StatusCode, body: &Value) -> Response {
+    let mut response = (status, body.to_string()).into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// One problem, as an OperationOutcome issue.
+pub struct Issue {
+    pub severity: &'static str,
+    /// A code from http://hl7.org/fhir/issue-type (required binding).
+    pub code: &'static str,
+    /// What a person reads.
+    pub text: String,
+    /// For the developer: a stable carebook code.
+    pub diagnostics: Option<String>,
+    pub expression: Option<String>,
+}
+
+impl Issue {
+    pub fn error(code: &'static str, text: impl Into<String>) -> Self {
+        Self { severity: "error", code, text: text.into(), diagnostics: None, expression: None }
+    }
+    pub fn diagnostics(mut self, d: impl Into<String>) -> Self {
+        self.diagnostics = Some(d.into());
+        self
+    }
+    pub fn at(mut self, expression: &str) -> Self {
+        self.expression = Some(expression.to_string());
+        self
+    }
+}
+
+/// An OperationOutcome with these issues.
+pub fn outcome(status: StatusCode, issues: Vec<Issue>) -> Response {
+    let issues: Vec<Value> = issues
+        .into_iter()
+        .map(|i| {
+            let mut v = json!({ "severity": i.severity, "code": i.code, "details": { "text": i.text } });
+            if let Some(d) = i.diagnostics {
+                v["diagnostics"] = Value::String(d);
+            }
+            if let Some(e) = i.expression {
+                v["expression"] = json!([e]);
+            }
+            v
+        })
+        .collect();
+    fhir(status, &json!({ "resourceType": "OperationOutcome", "issue": issues }))
+}
+
+pub fn error(status: StatusCode, code: &'static str, text: &str) -> Response {
+    outcome(status, vec![Issue::error(code, text)])
+}
+
+/// The one answer for "there is no such thing" and "it is not yours".
+pub fn not_found() -> Response {
+    error(StatusCode::NOT_FOUND, "not-found", "There is nothing here that you can see.")
+}
+
+pub fn unavailable() -> Response {
+    error(StatusCode::SERVICE_UNAVAILABLE, "transient", "The service is unavailable; try again later.")
+}
+
+pub fn bad_request(text: &str) -> Response {
+    error(StatusCode::BAD_REQUEST, "invalid", text)
+}
+
+/// Ask the access policy about a patient through the JSON API's
+/// `authorise` (which records a refusal in the audit trail), answering
+/// with an OperationOutcome of the same status: 401 not logged in, 403
+/// needs full identity proofing (P9), 404 for a patient who does not exist
+/// and for one the caller may not see alike.
+pub async fn authorise(state: &AppState, actor: &Actor, patient_id: Uuid, action: &str) -> Result<(), Response> {
+    match crate::api::authorise(state, actor, patient_id, Service::Appointments, action).await {
+        Ok(_) => Ok(()),
+        Err(answer) => Err(refusal(answer.status())),
+    }
+}
+
+fn refusal(status: StatusCode) -> Response {
+    match status {
+        StatusCode::UNAUTHORIZED => error(
+            StatusCode::UNAUTHORIZED,
+            "login",
+            "Log in to use this (NHS login for patients, smartcard for staff).",
+        ),
+        StatusCode::FORBIDDEN => error(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "NHS login must check your identity fully (P9) before carebook can show this.",
+        ),
+        StatusCode::NOT_FOUND => not_found(),
+        _ => unavailable(),
+    }
+}
+
+/// Who may use the API at all: 401 for nobody logged in, 403 below P9.
+pub fn logged_in(actor: &Actor) -> Result<(), Box<Response>> {
+    match actor {
+        Actor::Anonymous => Err(Box::new(refusal(StatusCode::UNAUTHORIZED))),
+        Actor::PartlyVerified { .. } => Err(Box::new(refusal(StatusCode::FORBIDDEN))),
+        _ => Ok(()),
+    }
+}
+
+/// The absolute address of the API, for `fullUrl`, `Location` and links:
+/// the address carebook gives its log-in providers (the configured
+/// `public_url`, or the address it listens on), else the Host header.
+pub fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+    let advertised = [state.auth.patient.as_ref(), state.auth.staff.as_ref()].into_iter().flatten().find_map(|rp| {
+        let uri = rp.redirect_uri();
+        let cut = uri.find("/auth/")?;
+        Some(uri[..cut].to_string())
+    });
+    let root = advertised.unwrap_or_else(|| {
+        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
+        format!("http://{host}")
+    });
+    format!("{root}{PREFIX}")
+}
+
+/// A patient reference: `Patient/{id}`, an absolute URL ending so, or a
+/// bare id.
+pub fn patient_reference(value: &str) -> Option<Uuid> {
+    reference_id(value, "Patient").or_else(|| Uuid::parse_str(value.trim()).ok())
+}
+
+/// The id in a literal reference `{Type}/{id}` (relative or absolute).
+pub fn reference_id(value: &str, kind: &str) -> Option<Uuid> {
+    let value = value.trim();
+    let needle = format!("{kind}/");
+    let start =
+        if value.starts_with(&needle) { needle.len() } else { value.rfind(&format!("/{needle}"))? + needle.len() + 1 };
+    let rest = &value[start..];
+    let id = rest.split('/').next()?;
+    Uuid::parse_str(id).ok()
+}
+
+/// The weak ETag for a version: `W/"{version}"`.
+pub fn etag(version: &str) -> HeaderValue {
+    HeaderValue::from_str(&format!("W/\"{version}\"")).expect("a version is a FHIR id")
+}
+
+/// The version an `If-Match` names, weak or strong (`W/"3"` or `"3"`).
+pub fn if_match_version(value: &str) -> Option<&str> {
+    let v = value.trim();
+    let v = v.strip_prefix("W/").unwrap_or(v);
+    v.strip_prefix('"')?.strip_suffix('"')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_are_read_relative_absolute_and_bare() {
+        let id = Uuid::parse_str("6a1f4b4e-2f7c-4d43-9a55-0d1d1b3c9e10").unwrap();
+        assert_eq!(reference_id(&format!("Slot/{id}"), "Slot"), Some(id));
+        assert_eq!(reference_id(&format!("https://x.example/fhir/r4/Slot/{id}"), "Slot"), Some(id));
+        assert_eq!(reference_id(&format!("Slot/{id}/_history/2"), "Slot"), Some(id));
+        assert_eq!(reference_id(&format!("Patient/{id}"), "Slot"), None);
+        assert_eq!(reference_id("Slot/not-a-uuid", "Slot"), None);
+        assert_eq!(patient_reference(&id.to_string()), Some(id));
+        assert_eq!(patient_reference(&format!("Patient/{id}")), Some(id));
+        assert_eq!(patient_reference("9990000018"), None);
+    }
+
+    #[test]
+    fn if_match_takes_weak_and_strong_tags() {
+        assert_eq!(if_match_version("W/\"12\""), Some("12"));
+        assert_eq!(if_match_version("\"12\""), Some("12"));
+        assert_eq!(if_match_version("12"), None);
+    }
+}
