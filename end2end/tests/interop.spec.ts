@@ -53,8 +53,11 @@ test.describe('log-in through a third-party OpenID Provider', () => {
     const clientJwk = { ...publicKey.export({ format: 'jwk' }), kid: 'carebook-interop-1', use: 'sig', alg: 'RS512' };
 
     const issuer = `http://127.0.0.1:${opPort}`;
+    // Only carebook's own settings: the test runner's CAREBOOK_* variables
+    // (base URL, binary) are not configuration keys.
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CAREBOOK_')));
     const env: NodeJS.ProcessEnv = {
-      ...process.env,
+      ...inherited,
       CAREBOOK_SITE_ROOT: siteRoot,
       CAREBOOK_LOG_LEVEL: 'warn',
       CAREBOOK_DEMO__DATABASE_URL: `sqlite://${join(dir, 'demo.db')}`,

@@ -254,7 +254,11 @@ pub async fn book_time(
 
 /// Cancel an appointment, with a reason.
 #[server(prefix = "/_server", endpoint = "appointments/cancel")]
-pub async fn cancel_appointment(csrf_token: String, appointment_id: String, reason: String) -> Result<(), ServerFnError> {
+pub async fn cancel_appointment(
+    csrf_token: String,
+    appointment_id: String,
+    reason: String,
+) -> Result<(), ServerFnError> {
     super::csrf::check(&csrf_token).await?;
     let (actor, _) = server::patient().await?;
     if reason.trim().is_empty() {
@@ -264,11 +268,7 @@ pub async fn cancel_appointment(csrf_token: String, appointment_id: String, reas
         return Err(ServerFnError::new("The reason must be 500 characters or fewer."));
     }
     let services = super::services()?;
-    services
-        .booking
-        .cancel(&actor, server::uuid(&appointment_id)?, &reason)
-        .await
-        .map_err(server::message)?;
+    services.booking.cancel(&actor, server::uuid(&appointment_id)?, &reason).await.map_err(server::message)?;
     leptos_axum::redirect("/appointments?cancelled=1");
     Ok(())
 }

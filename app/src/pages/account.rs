@@ -35,6 +35,7 @@ pub fn LoginPage() -> impl IntoView {
                 <a
                     class="nhsuk-button"
                     href=move || if step_up() { "/auth/patient/start?step_up=1" } else { "/auth/patient/start" }
+                    rel="external"
                     role="button"
                     draggable="false"
                     data-module="nhsuk-button"
@@ -43,7 +44,7 @@ pub fn LoginPage() -> impl IntoView {
                 </a>
                 <h2>"Staff"</h2>
                 <p>"Practice, hub and federation staff log in with their NHS staff account."</p>
-                <a class="nhsuk-button nhsuk-button--secondary" href="/auth/staff/start" role="button" draggable="false">
+                <a class="nhsuk-button nhsuk-button--secondary" href="/auth/staff/start" rel="external" role="button" draggable="false">
                     "Log in as staff"
                 </a>
                 <div class="nhsuk-inset-text">
@@ -208,7 +209,7 @@ pub fn PatientHomePage() -> impl IntoView {
                             <li><a class="nhsuk-link" href="/practices">"find a GP practice or hub"</a></li>
                             <li>"read about what carebook does"</li>
                         </ul>
-                        <a class="nhsuk-button" href="/auth/patient/start?step_up=1" role="button" draggable="false">
+                        <a class="nhsuk-button" href="/auth/patient/start?step_up=1" rel="external" role="button" draggable="false">
                             "Prove who you are with NHS login"
                         </a>
                     }
