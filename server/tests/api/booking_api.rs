@@ -23,9 +23,18 @@ impl Drop for Api {
 }
 
 async fn start() -> Api {
+    start_on(None).await
+}
+
+/// On the embedded store, or on the PostgreSQL database at `url`.
+async fn start_on(url: Option<&str>) -> Api {
     let dir = scratch_dir();
     let mut config = test_config(&dir);
     config.login_rate_limit_per_minute = 10_000;
+    if let Some(url) = url {
+        config.database_url = crate::helpers::secret(url);
+        config.demo.database_url = crate::helpers::secret(url);
+    }
     let app = Application::build(config, Mode::Demo).await.expect("starts");
     let address = format!("http://127.0.0.1:{}", app.port());
     let task = tokio::spawn(app.run_until_stopped());
@@ -192,13 +201,48 @@ async fn nobody_reaches_another_patients_appointments_and_errors_are_problem_jso
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_burst_of_patients_after_one_slot_gets_one_appointment_and_the_rest_hear_just_taken() {
-    let api = start().await;
+    burst(&start().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn on_postgresql_a_burst_after_one_slot_books_once_and_a_patient_books_moves_and_cancels() {
+    let Some(db) = crate::postgres::FreshDatabase::create().await else {
+        eprintln!("skipped: CAREBOOK_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    {
+        let api = start_on(Some(&db.url)).await;
+        burst(&api).await;
+        // The whole journey on PostgreSQL too.
+        let me = patient(&api, "9990000018").await;
+        let slots = availability(&api, &me).await;
+        let (status, booked) =
+            post(&api, &me, "/api/v1/appointments", json!({ "slot_id": slots[2]["slot_id"] }), Some("pg-1")).await;
+        assert_eq!(status, 201, "{booked}");
+        let id = booked["appointment_id"].as_str().unwrap().to_string();
+        let (status, moved) = post(
+            &api,
+            &me,
+            &format!("/api/v1/appointments/{id}/amend"),
+            json!({ "slot_id": slots[3]["slot_id"] }),
+            None,
+        )
+        .await;
+        assert_eq!(status, 200, "{moved}");
+        let (status, _) =
+            post(&api, &me, &format!("/api/v1/appointments/{id}/cancel"), json!({ "reason": "Better" }), None).await;
+        assert_eq!(status, 200);
+    }
+    db.drop_it().await;
+}
+
+async fn burst(api: &Api) {
     let people = same_practice_patients(12);
     let mut clients = Vec::new();
     for p in &people {
-        clients.push(patient(&api, p).await);
+        clients.push(patient(api, p).await);
     }
-    let slots = availability(&api, &clients[0]).await;
+    let slots = availability(api, &clients[0]).await;
     let slot = slots[0]["slot_id"].clone();
     let mut tasks = Vec::new();
     for (i, c) in clients.into_iter().enumerate() {
