@@ -10,6 +10,7 @@ pub mod demo;
 pub mod directory;
 pub mod outbox;
 pub mod settings;
+pub mod staff;
 
 #[cfg(feature = "ssr")]
 pub(crate) fn services() -> Result<carebook_core::services::Services, leptos::prelude::ServerFnError> {

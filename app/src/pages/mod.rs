@@ -7,3 +7,4 @@ pub mod not_found;
 pub mod outbox;
 pub mod practices;
 pub mod settings;
+pub mod staff;

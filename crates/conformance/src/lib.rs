@@ -72,6 +72,7 @@ macro_rules! conformance_tests {
             the_second_booker_of_a_slot_hears_it_was_just_taken_with_alternatives,
             the_booking_service_checks_who_is_asking_and_the_rules,
             patients_hold_move_and_cancel_through_the_booking_service_within_the_rules,
+            receptionists_run_their_own_practices_day_list_and_nobody_elses,
             a_booking_writes_its_messages_in_the_same_transaction,
             moving_or_cancelling_withdraws_and_retimes_the_reminders,
             two_workers_never_claim_the_same_message,
@@ -869,6 +870,65 @@ pub async fn patients_hold_move_and_cancel_through_the_booking_service_within_th
     assert_eq!(store.slot(slots[2].slot_id).await.unwrap().status, SlotStatus::Free);
     let again = w.services.booking.cancel(&actor, moved.appointment_id, "again").await;
     assert!(matches!(again, Err(BookingError::Changed)), "{again:?}");
+}
+
+pub async fn receptionists_run_their_own_practices_day_list_and_nobody_elses(store: Arc<dyn Store>) {
+    use carebook_core::access::ProofingLevel;
+    use carebook_core::booking::service::{BookingAsk, BookingError};
+    use carebook_core::booking::{AppointmentStatus, ServiceKind, SlotStatus};
+    use service_fixture::*;
+    let w = world(&store).await;
+    let me = registered_at(&w, w.practice.organisation_id).next().unwrap().patient_id;
+    let actor = patient_actor(me, ProofingLevel::P9);
+    let slots = w.services.booking.availability(&actor, me, ServiceKind::GpAppointment, FROM, TO).await.unwrap();
+    let at_practice: Vec<_> = slots.iter().filter(|s| s.organisation_id == w.practice.organisation_id).collect();
+    let ask = BookingAsk {
+        patient_id: me,
+        slot_id: at_practice[0].slot_id,
+        note: None,
+        idempotency_key: None,
+        override_reason: None,
+    };
+    let booked = w.services.booking.book(&actor, &ask).await.unwrap();
+    let day = carebook_core::london::to_local(at_practice[0].starts_at).date();
+    let desk = receptionist(&w);
+
+    let list = w.services.booking.day_list(&desk, w.practice.organisation_id, day).await.unwrap();
+    assert!(list.len() >= 3, "{}", list.len());
+    let with_appointment: Vec<_> = list.iter().filter(|(_, a)| a.is_some()).collect();
+    assert_eq!(with_appointment.len(), 1);
+    assert_eq!(with_appointment[0].1.as_ref().unwrap().appointment_id, booked.appointment_id);
+    // Not the hub's day, and not for patients.
+    assert!(matches!(
+        w.services.booking.day_list(&desk, w.hub.organisation_id, day).await,
+        Err(BookingError::NotAllowed(_))
+    ));
+    assert!(matches!(
+        w.services.booking.day_list(&actor, w.practice.organisation_id, day).await,
+        Err(BookingError::NotAllowed(_))
+    ));
+
+    let arrived =
+        w.services.booking.record_attendance(&desk, booked.appointment_id, AppointmentStatus::Arrived).await.unwrap();
+    assert_eq!(arrived.status, AppointmentStatus::Arrived);
+    assert!(matches!(
+        w.services.booking.record_attendance(&actor, booked.appointment_id, AppointmentStatus::DidNotAttend).await,
+        Err(BookingError::NotAllowed(_))
+    ));
+    let blocked = w.services.booking.set_blocked(&desk, at_practice[1].slot_id, Some("Room closed")).await.unwrap();
+    assert_eq!(blocked.status, SlotStatus::Blocked);
+    let again = w.services.booking.set_blocked(&desk, at_practice[0].slot_id, Some("x")).await;
+    assert!(matches!(again, Err(BookingError::Changed)), "a booked slot cannot be blocked: {again:?}");
+    let free = w.services.booking.set_blocked(&desk, at_practice[1].slot_id, None).await.unwrap();
+    assert_eq!(free.status, SlotStatus::Free);
+    // The store's day query leaves out cancelled appointments.
+    let from = carebook_core::london::resolve(day, time::Time::MIDNIGHT);
+    let count = store
+        .appointments_between(w.practice.organisation_id, from, from + time::Duration::days(1))
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(count, 1);
 }
 
 pub async fn the_booking_service_checks_who_is_asking_and_the_rules(store: Arc<dyn Store>) {

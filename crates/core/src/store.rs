@@ -164,6 +164,18 @@ pub trait Store: Send + Sync + 'static {
     /// A patient's appointments, any status, by slot start.
     async fn appointments_for_patient(&self, patient_id: Uuid) -> StoreResult<Vec<Appointment>>;
 
+    /// The appointments that are not cancelled or moved, in an
+    /// organisation's slots starting in `[from, to)`: the day list.
+    async fn appointments_between(
+        &self,
+        organisation_id: Uuid,
+        from: time::OffsetDateTime,
+        to: time::OffsetDateTime,
+    ) -> StoreResult<Vec<Appointment>>;
+
+    /// A member of staff by id (clinicians own slots).
+    async fn staff_member(&self, staff_member_id: Uuid) -> StoreResult<StaffMember>;
+
     /// Move a live appointment to another slot in one transaction: the new
     /// slot is claimed and the old one released, the appointment keeps its
     /// id and its sequence rises, or nothing changes at all.

@@ -573,6 +573,38 @@ impl Store for SqliteStore {
         Ok(added)
     }
 
+    async fn appointments_between(
+        &self,
+        organisation_id: Uuid,
+        from: time::OffsetDateTime,
+        to: time::OffsetDateTime,
+    ) -> StoreResult<Vec<Appointment>> {
+        let rows = sqlx::query(&format!(
+            "select {APPOINTMENT_COLUMNS} from appointment
+             where status in ('booked', 'arrived', 'completed', 'did_not_attend')
+               and slot_id in (select slot_id from slot where organisation_id = $1 and starts_at >= $2 and starts_at < $3)"
+        ))
+        .bind(id(organisation_id))
+        .bind(utc(from))
+        .bind(utc(to))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter().map(appointment_from_row).collect()
+    }
+
+    async fn staff_member(&self, staff_member_id: Uuid) -> StoreResult<StaffMember> {
+        let row = sqlx::query(
+            "select staff_member_id, staff_uid, given_name, family_name, email, clinical_role
+             from staff_member where staff_member_id = $1",
+        )
+        .bind(id(staff_member_id))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(map_err)?;
+        staff_from_row(&row)
+    }
+
     async fn slots_between(
         &self,
         organisation_id: Uuid,

@@ -261,6 +261,61 @@ impl BookingService {
         }
     }
 
+    /// A day of an organisation's slots, each with its appointment (if
+    /// any), for the staff who run its appointments.
+    pub async fn day_list(
+        &self,
+        actor: &Actor,
+        organisation_id: Uuid,
+        day: time::Date,
+    ) -> Result<Vec<(Slot, Option<Appointment>)>, BookingError> {
+        access::may_do(actor, organisation_id, access::StaffWork::RunAppointments).map_err(BookingError::NotAllowed)?;
+        let from = crate::london::resolve(day, time::Time::MIDNIGHT);
+        let to = crate::london::resolve(day.next_day().unwrap_or(day), time::Time::MIDNIGHT);
+        let slots = self.store.slots_between(organisation_id, from, to).await?;
+        let appointments = self.store.appointments_between(organisation_id, from, to).await?;
+        Ok(slots
+            .into_iter()
+            .map(|slot| {
+                let a = appointments.iter().find(|a| a.slot_id == slot.slot_id).cloned();
+                (slot, a)
+            })
+            .collect())
+    }
+
+    /// Arrived, did not attend or completed: staff of the slot's organisation.
+    pub async fn record_attendance(
+        &self,
+        actor: &Actor,
+        appointment_id: Uuid,
+        status: AppointmentStatus,
+    ) -> Result<Appointment, BookingError> {
+        let appointment = self.store.appointment(appointment_id).await?;
+        let slot = self.store.slot(appointment.slot_id).await?;
+        access::may_do(actor, slot.organisation_id, access::StaffWork::RunAppointments)
+            .map_err(BookingError::NotAllowed)?;
+        match self.store.record_attendance(appointment_id, status, self.clock.now()).await {
+            Ok(a) => Ok(a),
+            Err(StoreError::Conflict(_)) => Err(BookingError::Changed),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Take a free slot out of use with a reason, or put it back.
+    pub async fn set_blocked(&self, actor: &Actor, slot_id: Uuid, reason: Option<&str>) -> Result<Slot, BookingError> {
+        let slot = self.store.slot(slot_id).await?;
+        access::may_do(actor, slot.organisation_id, access::StaffWork::RunAppointments)
+            .map_err(BookingError::NotAllowed)?;
+        let result = match reason {
+            Some(r) => self.store.block_slot(slot_id, r, self.clock.now()).await,
+            None => self.store.unblock_slot(slot_id).await,
+        };
+        result.map_err(|e| match e {
+            StoreError::Conflict(_) => BookingError::Changed,
+            other => other.into(),
+        })
+    }
+
     /// How long a hold keeps a slot while the patient confirms.
     pub const HOLD_MINUTES: i64 = 5;
 
