@@ -113,6 +113,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/appointments/:id") view=pages::appointments::AppointmentPage ssr=SsrMode::Async />
                         <Route path=path!("/settings/contact") view=pages::settings::ContactSettingsPage ssr=SsrMode::Async />
                         <Route path=path!("/staff/day") view=pages::staff::DayListPage ssr=SsrMode::Async />
+                        <Route path=path!("/staff/book") view=pages::staff::StaffBookPage ssr=SsrMode::Async />
                         <Route path=path!("/staff/notifications") view=pages::settings::ParkedMessagesPage ssr=SsrMode::Async />
                         <Route path=path!("/prescriptions") view=|| view! { <pages::account::NotYetPage heading="Prescriptions" /> } ssr=SsrMode::Async />
                         <Route path=path!("/record") view=|| view! { <pages::account::NotYetPage heading="Your health record" /> } ssr=SsrMode::Async />

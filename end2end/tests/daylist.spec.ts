@@ -51,3 +51,28 @@ test('a receptionist sees the day, marks an arrival and blocks a free time', asy
   await expectNoAxeViolations(page);
   await desk.close();
 });
+
+test('a receptionist finds a patient by NHS number, sees why a time is allowed, and books it', async ({ page }) => {
+  await page.route('**/pkg/carebook.js', (route) => route.abort());
+  await page.goto('/auth/staff/start?login_hint=demo-receptionist');
+  await page.goto('/staff/book');
+  await expectNoAxeViolations(page);
+  await page.getByLabel('NHS number').fill('999 000 0018');
+  await page.getByRole('button', { name: 'Find patient' }).click();
+  await expect(page.getByRole('heading', { level: 2, name: 'Priya Hartley' })).toBeVisible();
+  await page.getByLabel('Kind of appointment').selectOption('gp_appointment');
+  await page.getByRole('button', { name: 'Show times' }).click();
+  await page.getByRole('radio').nth(2).check();
+  await page.getByRole('button', { name: 'Check this time' }).click();
+  const rules = page.getByRole('table', { name: 'Booking rules' });
+  await expect(rules).toContainText('The time is free');
+  await expect(rules).not.toContainText('Not met');
+  await expectNoAxeViolations(page);
+  await page.getByRole('button', { name: 'Book this time' }).click();
+  await expect(page).toHaveURL(/\/staff\/day\?day=/);
+  await expect(page.getByRole('row').filter({ hasText: 'Priya Hartley' }).first()).toContainText(/Booked|Arrived/);
+
+  // A number that is not a patient of this practice says so.
+  await page.goto('/staff/book?nhs_number=123');
+  await expect(page.getByRole('alert')).toContainText(/NHS number/);
+});

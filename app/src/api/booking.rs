@@ -57,7 +57,7 @@ pub fn services() -> Vec<(&'static str, &'static str)> {
 }
 
 #[cfg(feature = "ssr")]
-mod server {
+pub(crate) mod server {
     use carebook_core::access::Actor;
     use carebook_core::booking::service::BookingError;
     use carebook_core::booking::Slot;

@@ -201,3 +201,167 @@ pub async fn block_slot(
     ));
     Ok(())
 }
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FoundPatient {
+    pub patient_id: String,
+    pub name: String,
+    pub date_of_birth: String,
+    pub practice: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleCheck {
+    pub rule: String,
+    pub outcome: String,
+    pub explanation: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingDesk {
+    pub patient: Option<FoundPatient>,
+    pub times: Vec<super::booking::DayTimes>,
+    pub chosen: Option<super::booking::TimeItem>,
+    pub checks: Vec<RuleCheck>,
+    pub allowed: bool,
+    pub csrf_token: String,
+}
+
+/// Find a patient by NHS number (only one the receptionist may book for),
+/// then the times for a service, then why a chosen time can or cannot be
+/// booked for them, rule by rule.
+#[server(prefix = "/_server", endpoint = "staff/booking")]
+pub async fn staff_booking(
+    nhs_number: String,
+    service: Option<String>,
+    slot_id: Option<String>,
+) -> Result<BookingDesk, ServerFnError> {
+    use carebook_core::access::Actor;
+    let login = super::auth::require_login().await?;
+    if !matches!(login.actor, Actor::Staff(_)) {
+        return Err(ServerFnError::new("This page is for practice and hub staff."));
+    }
+    let services = super::services()?;
+    let mut out = BookingDesk {
+        patient: None,
+        times: Vec::new(),
+        chosen: None,
+        checks: Vec::new(),
+        allowed: false,
+        csrf_token: super::csrf::token().await?,
+    };
+    if nhs_number.trim().is_empty() {
+        return Ok(out);
+    }
+    let number = carebook_core::NhsNumber::parse(&nhs_number).map_err(|e| ServerFnError::new(e.to_string()))?;
+    let not_here =
+        || ServerFnError::new("No patient you can book for has that NHS number. Check the number with the patient.");
+    let patient = services.store.patient_by_nhs_number(&number).await.map_err(|_| not_here())?;
+    let subject = carebook_core::access::Subject::load(services.store.as_ref(), patient.patient_id)
+        .await
+        .map_err(super::unavailable)?;
+    let today = carebook_core::london::to_local(services.clock.now()).date();
+    if carebook_core::access::may_access(&login.actor, &subject, carebook_core::access::Service::Appointments, today)
+        .is_err()
+    {
+        return Err(not_here());
+    }
+    let practice =
+        services.store.organisation_by_id(patient.registered_practice_id).await.map_err(super::unavailable)?;
+    out.patient = Some(FoundPatient {
+        patient_id: patient.patient_id.to_string(),
+        name: format!("{} {}", patient.given_name, patient.family_name),
+        date_of_birth: patient.date_of_birth.to_string(),
+        practice: practice.name,
+    });
+    if let Some(kind) = service.as_deref().and_then(carebook_core::booking::ServiceKind::parse) {
+        let now = services.clock.now();
+        let slots = services
+            .booking
+            .availability(&login.actor, patient.patient_id, kind, now, now + time::Duration::days(14))
+            .await
+            .map_err(|e| ServerFnError::new(e.to_string()))?;
+        for slot in &slots {
+            let day = carebook_core::london::to_local(slot.starts_at).date();
+            let label = format!("{} {} {}", day.weekday(), day.day(), day.month());
+            let item = super::booking::server::item(slot).await;
+            match out.times.last_mut() {
+                Some(d) if d.day == label => d.times.push(item),
+                _ => out.times.push(super::booking::DayTimes { day: label, times: vec![item] }),
+            }
+        }
+    }
+    if let Some(slot_id) = slot_id.as_deref().and_then(|s| uuid::Uuid::parse_str(s).ok()) {
+        let explanation = services
+            .booking
+            .explain(&login.actor, patient.patient_id, slot_id)
+            .await
+            .map_err(|e| ServerFnError::new(e.to_string()))?;
+        out.allowed = explanation.allowed();
+        out.checks = explanation
+            .checks
+            .iter()
+            .map(|c| RuleCheck {
+                rule: rule_label(c.rule).to_string(),
+                outcome: match c.outcome {
+                    carebook_core::booking::rules::Outcome::Passed => "Met",
+                    carebook_core::booking::rules::Outcome::Failed => "Not met",
+                    carebook_core::booking::rules::Outcome::Overridden => "Overridden",
+                }
+                .to_string(),
+                explanation: c.explanation.clone(),
+            })
+            .collect();
+        if let Ok(slot) = services.store.slot(slot_id).await {
+            out.chosen = Some(super::booking::server::item(&slot).await);
+        }
+    }
+    Ok(out)
+}
+
+/// Book for the patient, overriding rules with a recorded reason if needed.
+#[server(prefix = "/_server", endpoint = "staff/booking/book")]
+pub async fn staff_book(
+    csrf_token: String,
+    patient_id: String,
+    slot_id: String,
+    override_reason: Option<String>,
+    form_key: String,
+) -> Result<(), ServerFnError> {
+    super::csrf::check(&csrf_token).await?;
+    let login = super::auth::require_login().await?;
+    let services = super::services()?;
+    let patient_id =
+        uuid::Uuid::parse_str(&patient_id).map_err(|_| ServerFnError::new("We could not find that patient."))?;
+    let slot_id = uuid::Uuid::parse_str(&slot_id).map_err(|_| ServerFnError::new("We could not find that time."))?;
+    let override_reason = override_reason.map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
+    if override_reason.as_deref().is_some_and(|r| r.chars().count() > 200) {
+        return Err(ServerFnError::new("The reason must be 200 characters or fewer."));
+    }
+    let ask = carebook_core::booking::service::BookingAsk {
+        patient_id,
+        slot_id,
+        note: None,
+        idempotency_key: Some(form_key).filter(|k| !k.is_empty() && k.len() <= 100),
+        override_reason,
+    };
+    let appointment = services.booking.book(&login.actor, &ask).await.map_err(super::booking::server::message)?;
+    let slot = services.store.slot(appointment.slot_id).await.map_err(super::unavailable)?;
+    let day = carebook_core::london::to_local(slot.starts_at).date();
+    leptos_axum::redirect(&format!("/staff/day?day={day}"));
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn rule_label(rule: carebook_core::booking::rules::Rule) -> &'static str {
+    use carebook_core::booking::rules::Rule;
+    match rule {
+        Rule::WhoMayBook => "Who may book this time",
+        Rule::SlotIsFree => "The time is free",
+        Rule::MinimumNotice => "Minimum notice",
+        Rule::Horizon => "How far ahead",
+        Rule::SameDayRelease => "Same-day release",
+        Rule::BookingLimit => "Appointments already booked",
+        Rule::Eligibility => "Who the service is for",
+    }
+}

@@ -125,3 +125,134 @@ pub fn DayListPage() -> impl IntoView {
         </Suspense>
     }
 }
+
+/// Book for a patient: find them by NHS number, choose a service and a
+/// time, see each booking rule's outcome (the explainer), and book, with a
+/// reason when a rule is overridden.
+#[component]
+pub fn StaffBookPage() -> impl IntoView {
+    use crate::api::staff::{staff_booking, StaffBook};
+    let query = use_query_map();
+    let params = move || query.with(|q| (q.get("nhs_number").unwrap_or_default(), q.get("service"), q.get("slot_id")));
+    let found = Resource::new(params, |(n, s, t)| staff_booking(n, s, t));
+    let book = ServerAction::<StaffBook>::new();
+    view! {
+        <Title text="Book for a patient" />
+        <BackLink href="/staff" text="Back to the staff home page" />
+        {move || book.value().get().and_then(|r| r.err()).map(|e| view! {
+            <ErrorSummary errors=vec![("override-reason".to_string(), error_text(&e))] />
+        })}
+        <h1>"Book for a patient"</h1>
+        <form method="get" action="/staff/book" novalidate>
+            <div class="nhsuk-form-group">
+                <label class="nhsuk-label" for="nhs-number">"NHS number"</label>
+                <div class="nhsuk-hint" id="nhs-number-hint">"10 digits, for example 999 000 0018"</div>
+                <input class="nhsuk-input nhsuk-input--width-10" id="nhs-number" name="nhs_number" type="text" inputmode="numeric" aria-describedby="nhs-number-hint"
+                    value=move || query.with(|q| q.get("nhs_number").unwrap_or_default()) />
+            </div>
+            <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Find patient"</button>
+        </form>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let (nhs, service, _) = params();
+                match found.await {
+                    Ok(b) => {
+                        let Some(p) = b.patient.clone() else { return view! { <p></p> }.into_any() };
+                        let nhs2 = nhs.clone();
+                        view! {
+                            <h2>{p.name.clone()}</h2>
+                            <p>"Born "{p.date_of_birth.clone()}" · registered at "{p.practice.clone()}</p>
+                            <form method="get" action="/staff/book" novalidate>
+                                <input type="hidden" name="nhs_number" value=nhs.clone() />
+                                <div class="nhsuk-form-group">
+                                    <label class="nhsuk-label" for="service">"Kind of appointment"</label>
+                                    <select class="nhsuk-select" id="service" name="service">
+                                        {crate::api::booking::services().into_iter().map(|(code, label)| {
+                                            let selected = service.as_deref() == Some(code);
+                                            view! { <option value=code selected=selected>{label}</option> }
+                                        }).collect_view()}
+                                    </select>
+                                </div>
+                                <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Show times"</button>
+                            </form>
+                            {(!b.times.is_empty()).then(|| {
+                                let service = service.clone().unwrap_or_default();
+                                view! {
+                                    <form method="get" action="/staff/book" novalidate>
+                                        <input type="hidden" name="nhs_number" value=nhs2.clone() />
+                                        <input type="hidden" name="service" value=service />
+                                        <div class="nhsuk-form-group">
+                                            <fieldset class="nhsuk-fieldset">
+                                                <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--m">"Times this patient can have"</legend>
+                                                {b.times.clone().into_iter().enumerate().map(|(d, day)| view! {
+                                                    <h3 class="nhsuk-heading-s">{day.day}</h3>
+                                                    <div class="nhsuk-radios nhsuk-radios--small">
+                                                        {day.times.into_iter().enumerate().map(|(i, t)| {
+                                                            let id = format!("time-{d}-{i}");
+                                                            view! {
+                                                                <div class="nhsuk-radios__item">
+                                                                    <input class="nhsuk-radios__input" id=id.clone() name="slot_id" type="radio" value=t.slot_id checked=d == 0 && i == 0 />
+                                                                    <label class="nhsuk-label nhsuk-radios__label" for=id>{format!("{} · {}, {}", t.time, t.place, t.location)}</label>
+                                                                </div>
+                                                            }
+                                                        }).collect_view()}
+                                                    </div>
+                                                }).collect_view()}
+                                            </fieldset>
+                                        </div>
+                                        <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Check this time"</button>
+                                    </form>
+                                }
+                            })}
+                            {b.chosen.clone().map(|t| {
+                                let patient_id = p.patient_id.clone();
+                                let token = b.csrf_token.clone();
+                                let allowed = b.allowed;
+                                view! {
+                                    <h2>"Can "{p.name.clone()}" have "{t.when.clone()}"?"</h2>
+                                    <table class="nhsuk-table">
+                                        <caption class="nhsuk-table__caption">"Booking rules"</caption>
+                                        <thead class="nhsuk-table__head"><tr><th scope="col">"Rule"</th><th scope="col">"Outcome"</th><th scope="col">"Why"</th></tr></thead>
+                                        <tbody class="nhsuk-table__body">
+                                            {b.checks.clone().into_iter().map(|c| view! {
+                                                <tr><td>{c.rule}</td><td>{c.outcome}</td><td>{c.explanation}</td></tr>
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                    <ActionForm action=book>
+                                        <input type="hidden" name="csrf_token" value=token />
+                                        <input type="hidden" name="patient_id" value=patient_id />
+                                        <input type="hidden" name="slot_id" value=t.slot_id.clone() />
+                                        <input type="hidden" name="form_key" value=form_key() />
+                                        {(!allowed).then(|| view! {
+                                            <div class="nhsuk-form-group">
+                                                <label class="nhsuk-label" for="override-reason">"Reason for overriding the rules"</label>
+                                                <div class="nhsuk-hint" id="override-reason-hint">"Recorded with the booking. Some rules cannot be overridden."</div>
+                                                <input class="nhsuk-input" id="override-reason" name="override_reason" type="text" aria-describedby="override-reason-hint" />
+                                            </div>
+                                        })}
+                                        <button class="nhsuk-button" type="submit">"Book this time"</button>
+                                    </ActionForm>
+                                }
+                            })}
+                        }.into_any()
+                    }
+                    Err(e) => view! {
+                        <ErrorSummary errors=vec![("nhs-number".to_string(), error_text(&e))] />
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn form_key() -> String {
+    #[cfg(feature = "ssr")]
+    {
+        uuid::Uuid::new_v4().to_string()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        String::new()
+    }
+}
