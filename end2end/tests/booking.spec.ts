@@ -75,3 +75,19 @@ test.describe('with JavaScript on', () => {
     expect(problems).toEqual([]);
   });
 });
+
+test.describe('the waiting list, as the server renders it', () => {
+  test('a patient asks for an earlier time between two dates', async ({ page }) => {
+    await page.route('**/pkg/carebook.js', (route) => route.abort());
+    await logIn(page, '9990000018');
+    await page.goto('/appointments/book/times?service=gp_appointment&moving=');
+    await expect(page.getByRole('heading', { level: 2, name: 'Want an earlier time?' })).toBeVisible();
+    const day = (n: number) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
+    await page.getByLabel('From').fill(day(1));
+    await page.getByLabel('Until').fill(day(5));
+    await page.getByRole('button', { name: 'Join the waiting list' }).click();
+    await expect(page).toHaveURL(/\/appointments\?waitlist=1$/);
+    await expect(page.getByText('You are on the waiting list.')).toBeVisible();
+    await expectNoAxeViolations(page);
+  });
+});

@@ -283,3 +283,28 @@ pub async fn appointment(appointment_id: String) -> Result<AppointmentItem, Serv
         .find(|a| a.appointment_id == appointment_id)
         .ok_or_else(|| ServerFnError::new("We could not find that appointment."))
 }
+
+/// This session's form token, for forms on pages whose data has none.
+#[server(prefix = "/_server", endpoint = "appointments/form-token")]
+pub async fn form_token() -> Result<String, ServerFnError> {
+    server::patient().await?;
+    super::csrf::token().await
+}
+
+/// Ask for an earlier time of a service between two dates.
+#[server(prefix = "/_server", endpoint = "appointments/waitlist")]
+pub async fn join_waitlist(csrf_token: String, service: String, from: String, to: String) -> Result<(), ServerFnError> {
+    super::csrf::check(&csrf_token).await?;
+    let (actor, patient_id) = server::patient().await?;
+    let Some(kind) = carebook_core::booking::ServiceKind::parse(&service) else {
+        return Err(ServerFnError::new("Choose the kind of appointment you need."));
+    };
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let (Ok(from), Ok(to)) = (time::Date::parse(from.trim(), &format), time::Date::parse(to.trim(), &format)) else {
+        return Err(ServerFnError::new("Enter both dates, for example 2027-01-04."));
+    };
+    let services = super::services()?;
+    services.booking.join_waitlist(&actor, patient_id, kind, from, to).await.map_err(server::message)?;
+    leptos_axum::redirect("/appointments?waitlist=1");
+    Ok(())
+}

@@ -9,8 +9,8 @@ use leptos_router::components::Form;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::booking::{
-    appointment, available_times, my_appointments, services, time_to_confirm, AppointmentItem, BookTime,
-    CancelAppointment,
+    appointment, available_times, form_token, my_appointments, services, time_to_confirm, AppointmentItem, BookTime,
+    CancelAppointment, JoinWaitlist,
 };
 use crate::components::layout::{BackLink, ErrorSummary};
 
@@ -46,11 +46,15 @@ pub fn AppointmentsPage() -> impl IntoView {
     let list = Resource::new(|| (), |_| my_appointments());
     let query = use_query_map();
     let cancelled = move || query.with(|q| q.get("cancelled").is_some());
+    let waitlisted = move || query.with(|q| q.get("waitlist").is_some());
     view! {
         <Title text="Your appointments" />
         <BackLink href="/home" text="Back to your home page" />
         {move || cancelled().then(|| view! {
             <div class="nhsuk-inset-text" role="status"><p>"Your appointment has been cancelled."</p></div>
+        })}
+        {move || waitlisted().then(|| view! {
+            <div class="nhsuk-inset-text" role="status"><p>"You are on the waiting list. If an earlier time comes free, we will hold it for you for 30 minutes and tell you."</p></div>
         })}
         <h1>"Your appointments"</h1>
         <a class="nhsuk-button" href="/appointments/book" role="button" draggable="false">"Book an appointment"</a>
@@ -139,9 +143,14 @@ pub fn BookTimesPage() -> impl IntoView {
     let service = move || query.with(|q| q.get("service").unwrap_or_default());
     let moving = move || query.with(|q| q.get("moving").unwrap_or_default());
     let times = Resource::new(service, available_times);
+    let token = Resource::new(|| (), |_| form_token());
+    let waitlist = ServerAction::<JoinWaitlist>::new();
     view! {
         <Title text="Choose a time" />
         <BackLink href="/appointments/book" text="Back" />
+        {move || waitlist.value().get().and_then(|r| r.err()).map(|e| view! {
+            <ErrorSummary errors=vec![("waitlist-from".to_string(), error_text(&e))] />
+        })}
         <Suspense fallback=|| view! { <p>"Finding times…"</p> }>
             {move || Suspend::new(async move {
                 match times.await {
@@ -186,6 +195,29 @@ pub fn BookTimesPage() -> impl IntoView {
                         <p><a href="/appointments/book">"Choose the kind of appointment"</a></p>
                     }.into_any(),
                 }
+            })}
+        </Suspense>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let csrf = token.await.unwrap_or_default();
+                let moving_now = !moving().is_empty();
+                (!csrf.is_empty() && !moving_now).then(|| view! {
+                    <h2>"Want an earlier time?"</h2>
+                    <p>"Join the waiting list: if a time between these dates comes free, we hold it for you for 30 minutes and tell you."</p>
+                    <ActionForm action=waitlist>
+                        <input type="hidden" name="csrf_token" value=csrf />
+                        <input type="hidden" name="service" value=service() />
+                        <div class="nhsuk-form-group">
+                            <label class="nhsuk-label" for="waitlist-from">"From"</label>
+                            <input class="nhsuk-input nhsuk-input--width-10" id="waitlist-from" name="from" type="date" />
+                        </div>
+                        <div class="nhsuk-form-group">
+                            <label class="nhsuk-label" for="waitlist-to">"Until"</label>
+                            <input class="nhsuk-input nhsuk-input--width-10" id="waitlist-to" name="to" type="date" />
+                        </div>
+                        <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Join the waiting list"</button>
+                    </ActionForm>
+                })
             })}
         </Suspense>
     }

@@ -870,6 +870,29 @@ pub async fn patients_hold_move_and_cancel_through_the_booking_service_within_th
     assert_eq!(store.slot(slots[2].slot_id).await.unwrap().status, SlotStatus::Free);
     let again = w.services.booking.cancel(&actor, moved.appointment_id, "again").await;
     assert!(matches!(again, Err(BookingError::Changed)), "{again:?}");
+
+    // The waitlist: their own practice and hub, a window of London days.
+    let day = carebook_core::london::to_local(FROM).date();
+    let entry = w
+        .services
+        .booking
+        .join_waitlist(&actor, me, ServiceKind::GpAppointment, day, day + time::Duration::days(3))
+        .await
+        .unwrap();
+    assert_eq!(store.waitlist_entry(entry.waitlist_entry_id).await.unwrap().practice_id, w.practice.organisation_id);
+    assert_eq!(entry.hub_id, Some(w.hub.organisation_id));
+    let backwards = w
+        .services
+        .booking
+        .join_waitlist(&actor, me, ServiceKind::GpAppointment, day, day - time::Duration::days(1))
+        .await;
+    assert!(matches!(backwards, Err(BookingError::TooLate(_))), "{backwards:?}");
+    let nosy = w
+        .services
+        .booking
+        .join_waitlist(&patient_actor(other, ProofingLevel::P9), me, ServiceKind::GpAppointment, day, day)
+        .await;
+    assert!(matches!(nosy, Err(BookingError::NotAllowed(_))));
 }
 
 pub async fn receptionists_run_their_own_practices_day_list_and_nobody_elses(store: Arc<dyn Store>) {

@@ -316,6 +316,43 @@ impl BookingService {
         })
     }
 
+    /// Ask for an earlier appointment of `service` between two London dates
+    /// (inclusive): when a matching time frees at their practice or hub, it
+    /// is held for them and they are told.
+    pub async fn join_waitlist(
+        &self,
+        actor: &Actor,
+        patient_id: Uuid,
+        service: ServiceKind,
+        from: time::Date,
+        to: time::Date,
+    ) -> Result<super::waitlist::WaitlistEntry, BookingError> {
+        let now = self.clock.now();
+        let ctx = self.context(patient_id).await?;
+        access::may_access(actor, &ctx.subject, Service::Appointments, now.date()).map_err(BookingError::NotAllowed)?;
+        let today = crate::london::to_local(now).date();
+        if from < today || to < from || (to - from).whole_days() > 28 {
+            return Err(BookingError::TooLate(
+                "Choose dates from today onwards, the second on or after the first, at most 4 weeks apart.".into(),
+            ));
+        }
+        let entry = super::waitlist::WaitlistEntry {
+            waitlist_entry_id: self.ids.new_id(),
+            patient_id,
+            service,
+            practice_id: ctx.practice.organisation_id,
+            hub_id: ctx.hub.as_ref().map(|h| h.organisation_id),
+            window_starts_at: crate::london::resolve(from, time::Time::MIDNIGHT),
+            window_ends_at: crate::london::resolve(to.next_day().unwrap_or(to), time::Time::MIDNIGHT),
+            status: super::waitlist::WaitlistStatus::Waiting,
+            offered_slot_id: None,
+            offer_expires_at: None,
+            created_at: now,
+        };
+        self.store.join_waitlist(&entry).await?;
+        Ok(entry)
+    }
+
     /// How long a hold keeps a slot while the patient confirms.
     pub const HOLD_MINUTES: i64 = 5;
 
