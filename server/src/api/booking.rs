@@ -238,29 +238,40 @@ fn problem_json(status: StatusCode, body: serde_json::Value) -> Response {
 }
 
 pub async fn view(state: &AppState, slot: &Slot) -> SlotView {
-    let store = &state.services.store;
-    let organisation = store
-        .organisation_by_id(slot.organisation_id)
-        .await
-        .map(|o| Place { name: o.name, ods_code: o.ods_code.as_str().to_string() })
-        .unwrap_or(Place { name: String::new(), ods_code: String::new() });
-    let location = store.location(slot.location_id).await.map(|l| l.name).unwrap_or_default();
-    SlotView {
-        slot_id: slot.slot_id,
-        starts_at: slot.starts_at.format(&Rfc3339).unwrap_or_default(),
-        ends_at: slot.ends_at.format(&Rfc3339).unwrap_or_default(),
-        local_time: carebook_core::notify::compose::when(slot.starts_at),
-        service: slot.service.as_str().to_string(),
-        channel: slot.channel.as_str().to_string(),
-        organisation,
-        location,
-    }
+    views(state, std::slice::from_ref(slot)).await.pop().expect("one view per slot")
 }
 
+/// Views of many slots, each organisation and location read once (an
+/// availability answer names a handful of places across hundreds of slots).
 async fn views(state: &AppState, slots: &[Slot]) -> Vec<SlotView> {
+    use std::collections::hash_map::{Entry, HashMap};
+    let store = &state.services.store;
+    let mut places: HashMap<Uuid, (String, String)> = HashMap::new();
+    let mut locations: HashMap<Uuid, String> = HashMap::new();
     let mut out = Vec::with_capacity(slots.len());
-    for s in slots {
-        out.push(view(state, s).await);
+    for slot in slots {
+        if let Entry::Vacant(e) = places.entry(slot.organisation_id) {
+            let place = store
+                .organisation_by_id(slot.organisation_id)
+                .await
+                .map(|o| (o.name, o.ods_code.as_str().to_string()))
+                .unwrap_or_default();
+            e.insert(place);
+        }
+        if let Entry::Vacant(e) = locations.entry(slot.location_id) {
+            e.insert(store.location(slot.location_id).await.map(|l| l.name).unwrap_or_default());
+        }
+        let (name, ods_code) = places[&slot.organisation_id].clone();
+        out.push(SlotView {
+            slot_id: slot.slot_id,
+            starts_at: slot.starts_at.format(&Rfc3339).unwrap_or_default(),
+            ends_at: slot.ends_at.format(&Rfc3339).unwrap_or_default(),
+            local_time: carebook_core::notify::compose::when(slot.starts_at),
+            service: slot.service.as_str().to_string(),
+            channel: slot.channel.as_str().to_string(),
+            organisation: Place { name, ods_code },
+            location: locations[&slot.location_id].clone(),
+        });
     }
     out
 }
