@@ -354,6 +354,12 @@ impl carebook_core::clock::IdSource for RandomIds {
 }
 
 async fn shutdown_signal() {
+    stop_requested().await;
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// SIGTERM or Ctrl-C: how `serve` and `worker` are asked to stop.
+pub(crate) async fn stop_requested() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -372,5 +378,4 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = terminate => {},
     }
-    tracing::info!("shutting down: finishing requests in flight");
 }

@@ -178,7 +178,9 @@ async fn callback(
     // finds nothing.
     let mut list: Vec<PendingLogin> = session.get(PENDING).await.ok().flatten().unwrap_or_default();
     let found = params.state.as_deref().and_then(|s| {
-        list.iter().position(|p| p.provider == kind && constant_time_eq(p.state.as_bytes(), s.as_bytes()))
+        list.iter().position(|p| {
+            p.provider == kind && carebook_app::api::csrf::constant_time_eq(p.state.as_bytes(), s.as_bytes())
+        })
     });
     let Some(index) = found else {
         audit_failure(&state, "login", "unknown_state").await;
@@ -300,7 +302,7 @@ struct LogoutForm {
 
 async fn logout(State(state): State<AppState>, session: Session, Form(form): Form<LogoutForm>) -> Response {
     let expected: Option<String> = session.get("csrf_token").await.ok().flatten();
-    if !expected.is_some_and(|t| constant_time_eq(t.as_bytes(), form.csrf_token.as_bytes())) {
+    if !expected.is_some_and(|t| carebook_app::api::csrf::constant_time_eq(t.as_bytes(), form.csrf_token.as_bytes())) {
         tracing::warn!("logout refused: missing or wrong form token");
         return (axum::http::StatusCode::FORBIDDEN, "This form has expired. Go back, reload the page and try again.")
             .into_response();
@@ -390,8 +392,4 @@ async fn audit_event(
     if let Err(e) = state.services.store.append_audit(&event).await {
         tracing::error!(error = %e, action, "audit event not written");
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -165,32 +165,11 @@ pub async fn run_worker(config: Config) -> Result<(), String> {
     let stop = handle.stop.clone();
     let wake = handle.wake.clone();
     tokio::spawn(async move {
-        stop_signal().await;
+        crate::startup::stop_requested().await;
         tracing::info!("stopping: finishing the message in hand");
         stop.store(true, Ordering::SeqCst);
         wake.notify_one();
     });
     handle.finished().await;
     Ok(())
-}
-
-async fn stop_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = terminate => {},
-    }
 }
