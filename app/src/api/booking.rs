@@ -109,7 +109,7 @@ pub(crate) mod server {
             BookingError::RulesNotMet(x) => {
                 ServerFnError::new(x.failed().map(|c| c.explanation.clone()).collect::<Vec<_>>().join(" "))
             }
-            BookingError::TooLate(m) => ServerFnError::new(m),
+            BookingError::TooLate(m) | BookingError::Invalid(m) => ServerFnError::new(m),
             BookingError::Changed => {
                 ServerFnError::new("This appointment has changed. Look at your appointments again.")
             }

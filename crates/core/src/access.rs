@@ -221,8 +221,11 @@ pub fn may_access(actor: &Actor, subject: &Subject, service: Service, today: Dat
 pub enum StaffWork {
     /// See the day list, book and move for patients, mark arrivals.
     RunAppointments,
-    /// Build rota templates and booking rules.
+    /// Build rota templates and generate slots from them.
     ManageRotas,
+    /// Change an organisation's booking rules (horizon, release time,
+    /// notice, cut-off, limits, eligibility).
+    SetBookingRules,
     /// Work the repeat-prescription request queue.
     PrescriptionQueue,
     /// Approve or reject prescriptions, set targets, work readings alerts.
@@ -238,7 +241,9 @@ pub fn may_do(actor: &Actor, organisation_id: Uuid, work: StaffWork) -> Result<(
     };
     let roles: &[StaffRole] = match work {
         StaffWork::RunAppointments => &[StaffRole::Receptionist, StaffRole::PracticeAdmin, StaffRole::FederationAdmin],
-        StaffWork::ManageRotas => &[StaffRole::PracticeAdmin, StaffRole::FederationAdmin],
+        // The brief: receptionists build sessions and slots from rota templates.
+        StaffWork::ManageRotas => &[StaffRole::Receptionist, StaffRole::PracticeAdmin, StaffRole::FederationAdmin],
+        StaffWork::SetBookingRules => &[StaffRole::PracticeAdmin, StaffRole::FederationAdmin],
         StaffWork::PrescriptionQueue => &[StaffRole::Receptionist, StaffRole::Clinician],
         StaffWork::ClinicalDecisions => &[StaffRole::Clinician],
     };
@@ -401,7 +406,11 @@ mod tests {
         let receptionist = staff(&[(PRACTICE, StaffRole::Receptionist)]);
         assert_eq!(may_do(&receptionist, PRACTICE, StaffWork::RunAppointments), Ok(()));
         assert_eq!(may_do(&receptionist, PRACTICE, StaffWork::PrescriptionQueue), Ok(()));
-        assert_eq!(may_do(&receptionist, PRACTICE, StaffWork::ManageRotas), Err(Refusal::WrongOrganisationOrRole));
+        assert_eq!(may_do(&receptionist, PRACTICE, StaffWork::ManageRotas), Ok(()));
+        assert_eq!(
+            may_do(&receptionist, PRACTICE, StaffWork::SetBookingRules),
+            Err(Refusal::WrongOrganisationOrRole)
+        );
         assert_eq!(
             may_do(&receptionist, PRACTICE, StaffWork::ClinicalDecisions),
             Err(Refusal::WrongOrganisationOrRole)
@@ -412,6 +421,7 @@ mod tests {
         );
         let admin = staff(&[(HUB, StaffRole::FederationAdmin)]);
         assert_eq!(may_do(&admin, HUB, StaffWork::ManageRotas), Ok(()));
+        assert_eq!(may_do(&admin, HUB, StaffWork::SetBookingRules), Ok(()));
         assert_eq!(may_do(&admin, PRACTICE, StaffWork::ManageRotas), Err(Refusal::WrongOrganisationOrRole));
         let clinician = staff(&[(PRACTICE, StaffRole::Clinician)]);
         assert_eq!(may_do(&clinician, PRACTICE, StaffWork::ClinicalDecisions), Ok(()));

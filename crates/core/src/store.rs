@@ -67,6 +67,21 @@ pub struct OrganisationSearch {
     pub limit: u32,
 }
 
+/// A receptionist's search for a patient by name and date of birth, among
+/// the practices they work for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatientSearch {
+    /// Registered at one of these practices.
+    pub practice_ids: Vec<Uuid>,
+    /// Matched whole, ignoring case and surrounding spaces.
+    pub family_name: String,
+    /// When given, the given name must start with it (ignoring case).
+    pub given_name: Option<String>,
+    pub date_of_birth: time::Date,
+    /// At most this many, ordered by family name, given name.
+    pub limit: u32,
+}
+
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// "sqlite" or "postgres", for logs and /ready.
@@ -319,4 +334,44 @@ pub trait Store: Send + Sync + 'static {
         patient_id: Uuid,
         preference: crate::notify::preferences::ContactPreference,
     ) -> StoreResult<()>;
+
+    /// The booking rules an organisation has set, by service. A service
+    /// not listed follows the defaults.
+    async fn booking_rules(
+        &self,
+        organisation_id: Uuid,
+    ) -> StoreResult<Vec<(crate::booking::ServiceKind, crate::booking::rules::BookingRules)>>;
+
+    /// Set an organisation's rules for a service (`Some`), or go back to the
+    /// defaults (`None`). `by` is the member of staff who changed them.
+    async fn set_booking_rules(
+        &self,
+        organisation_id: Uuid,
+        service: crate::booking::ServiceKind,
+        rules: Option<&crate::booking::rules::BookingRules>,
+        by: Option<Uuid>,
+        at: time::OffsetDateTime,
+    ) -> StoreResult<()>;
+
+    /// An organisation's rota templates, with sessions and exceptions, by
+    /// service then start date.
+    async fn rota_templates_for(&self, organisation_id: Uuid) -> StoreResult<Vec<RotaTemplate>>;
+
+    /// An organisation's locations, by name.
+    async fn locations_for(&self, organisation_id: Uuid) -> StoreResult<Vec<crate::model::Location>>;
+
+    /// Staff with a clinical role who work at an organisation, by family
+    /// name: the people a rota can name.
+    async fn clinicians_at(&self, organisation_id: Uuid) -> StoreResult<Vec<StaffMember>>;
+
+    /// Patients by name and date of birth, at the given practices.
+    async fn find_patients(&self, search: &PatientSearch) -> StoreResult<Vec<Patient>>;
+
+    /// Waitlist entries still open (waiting or offered) for an
+    /// organisation: patients of a practice, or people who may be seen at a
+    /// hub. Oldest first (the order offers are made in).
+    async fn waitlist_for_organisation(
+        &self,
+        organisation_id: Uuid,
+    ) -> StoreResult<Vec<crate::booking::waitlist::WaitlistEntry>>;
 }

@@ -330,5 +330,41 @@ macro_rules! row_mappers {
                 address: address(row)?,
             })
         }
+        pub(crate) const BOOKING_RULE_COLUMNS: &str = "service, horizon_days, same_day_release, minimum_notice_minutes, \
+             change_cutoff_minutes, max_active_per_patient, condition_codes, condition_description";
+
+        pub(crate) fn booking_rule_from_row(
+            row: &$row,
+        ) -> StoreResult<(ServiceKind, carebook_core::booking::rules::BookingRules)> {
+            let count = |col: &str| -> StoreResult<u32> {
+                u32::try_from(row.try_get::<i32, _>(col).map_err(map_err)?).map_err(|_| corrupt(col))
+            };
+            let release = match opt_text(row, "same_day_release")? {
+                None => None,
+                Some(t) => Some(local_time(&t).ok_or_else(|| corrupt("same_day_release"))?),
+            };
+            let limit = match row.try_get::<Option<i32>, _>("max_active_per_patient").map_err(map_err)? {
+                None => None,
+                Some(n) => Some(u32::try_from(n).map_err(|_| corrupt("max_active_per_patient"))?),
+            };
+            let requires_condition = match (opt_text(row, "condition_codes")?, opt_text(row, "condition_description")?) {
+                (Some(codes), Some(description)) => Some(carebook_core::booking::rules::ConditionRequirement {
+                    snomed_codes: codes.split_whitespace().map(str::to_string).collect(),
+                    description,
+                }),
+                _ => None,
+            };
+            Ok((
+                known(row, "service", ServiceKind::parse)?,
+                carebook_core::booking::rules::BookingRules {
+                    horizon_days: u16::try_from(count("horizon_days")?).map_err(|_| corrupt("horizon_days"))?,
+                    same_day_release: release,
+                    minimum_notice_minutes: count("minimum_notice_minutes")?,
+                    change_cutoff_minutes: count("change_cutoff_minutes")?,
+                    max_active_per_patient: limit,
+                    requires_condition,
+                },
+            ))
+        }
     };
 }

@@ -123,6 +123,7 @@ impl Store for SqliteStore {
         let mut tx = self.pool.begin().await.map_err(map_err)?;
         for table in [
             "demo_sent_message",
+            "booking_rule",
             "contact_preference",
             "waitlist_entry",
             "notification_outbox",
@@ -1345,6 +1346,154 @@ impl Store for SqliteStore {
     }
 
     #[tracing::instrument(skip_all, err)]
+    async fn booking_rules(
+        &self,
+        organisation_id: Uuid,
+    ) -> StoreResult<Vec<(carebook_core::booking::ServiceKind, carebook_core::booking::rules::BookingRules)>> {
+        let rows = sqlx::query(&format!(
+            "select {BOOKING_RULE_COLUMNS} from booking_rule where organisation_id = $1 order by service"
+        ))
+        .bind(id(organisation_id))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter().map(booking_rule_from_row).collect()
+    }
+
+    #[tracing::instrument(skip_all, fields(organisation_id = %organisation_id, service = service.as_str()), err)]
+    async fn set_booking_rules(
+        &self,
+        organisation_id: Uuid,
+        service: carebook_core::booking::ServiceKind,
+        rules: Option<&carebook_core::booking::rules::BookingRules>,
+        by: Option<Uuid>,
+        at: time::OffsetDateTime,
+    ) -> StoreResult<()> {
+        let Some(r) = rules else {
+            sqlx::query("delete from booking_rule where organisation_id = $1 and service = $2")
+                .bind(id(organisation_id))
+                .bind(service.as_str())
+                .execute(&self.pool)
+                .await
+                .map_err(map_err)?;
+            return Ok(());
+        };
+        let number = |n: u32| i32::try_from(n).map_err(|_| StoreError::Conflict("booking_rule_range".into()));
+        sqlx::query(
+            "insert into booking_rule (organisation_id, service, horizon_days, same_day_release, minimum_notice_minutes,
+                 change_cutoff_minutes, max_active_per_patient, condition_codes, condition_description, updated_at,
+                 updated_by_staff_id)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+             on conflict (organisation_id, service) do update set
+                 horizon_days = excluded.horizon_days, same_day_release = excluded.same_day_release,
+                 minimum_notice_minutes = excluded.minimum_notice_minutes,
+                 change_cutoff_minutes = excluded.change_cutoff_minutes,
+                 max_active_per_patient = excluded.max_active_per_patient,
+                 condition_codes = excluded.condition_codes, condition_description = excluded.condition_description,
+                 updated_at = excluded.updated_at, updated_by_staff_id = excluded.updated_by_staff_id",
+        )
+        .bind(id(organisation_id))
+        .bind(service.as_str())
+        .bind(i32::from(r.horizon_days))
+        .bind(r.same_day_release.map(hhmm))
+        .bind(number(r.minimum_notice_minutes)?)
+        .bind(number(r.change_cutoff_minutes)?)
+        .bind(r.max_active_per_patient.map(number).transpose()?)
+        .bind(r.requires_condition.as_ref().map(|c| c.snomed_codes.join(" ")))
+        .bind(r.requires_condition.as_ref().map(|c| c.description.clone()))
+        .bind(utc(at))
+        .bind(by.map(id))
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn rota_templates_for(&self, organisation_id: Uuid) -> StoreResult<Vec<RotaTemplate>> {
+        let ids = sqlx::query(
+            "select rota_template_id from rota_template where organisation_id = $1 order by service, effective_from, rota_template_id",
+        )
+        .bind(id(organisation_id))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let mut out = Vec::with_capacity(ids.len());
+        for row in &ids {
+            out.push(self.rota_template(row_uuid(row, "rota_template_id")?).await?);
+        }
+        Ok(out)
+    }
+
+    async fn locations_for(&self, organisation_id: Uuid) -> StoreResult<Vec<carebook_core::model::Location>> {
+        let rows = sqlx::query(
+            "select location_id, organisation_id, name, address_line1, address_line2, town, postcode
+             from location where organisation_id = $1 order by name, location_id",
+        )
+        .bind(id(organisation_id))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter().map(location_from_row).collect()
+    }
+
+    async fn clinicians_at(&self, organisation_id: Uuid) -> StoreResult<Vec<StaffMember>> {
+        let rows = sqlx::query(
+            "select m.staff_member_id, m.staff_uid, m.given_name, m.family_name, m.email, m.clinical_role
+             from staff_member m
+             where m.clinical_role is not null
+               and exists (select 1 from staff_assignment a
+                           where a.staff_member_id = m.staff_member_id and a.organisation_id = $1)
+             order by m.family_name, m.given_name, m.staff_member_id",
+        )
+        .bind(id(organisation_id))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter().map(staff_from_row).collect()
+    }
+
+    async fn find_patients(&self, search: &carebook_core::store::PatientSearch) -> StoreResult<Vec<Patient>> {
+        let family = search.family_name.trim().to_lowercase();
+        let given = search.given_name.as_deref().map(|g| g.trim().to_lowercase()).filter(|g| !g.is_empty());
+        let mut found = Vec::new();
+        for practice_id in &search.practice_ids {
+            let rows = sqlx::query(&format!(
+                "select {PATIENT_COLUMNS} from patient
+                 where registered_practice_id = $1 and lower(family_name) = $2 and date_of_birth = $3"
+            ))
+            .bind(id(*practice_id))
+            .bind(&family)
+            .bind(search.date_of_birth)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map_err)?;
+            for row in &rows {
+                let p = patient_from_row(row)?;
+                if given.as_deref().is_none_or(|g| p.given_name.to_lowercase().starts_with(g)) {
+                    found.push(p);
+                }
+            }
+        }
+        found.sort_by(|a, b| {
+            (&a.family_name, &a.given_name, a.patient_id).cmp(&(&b.family_name, &b.given_name, b.patient_id))
+        });
+        found.truncate(search.limit as usize);
+        Ok(found)
+    }
+
+    async fn waitlist_for_organisation(&self, organisation_id: Uuid) -> StoreResult<Vec<WaitlistEntry>> {
+        let rows = sqlx::query(&format!(
+            "select {WAITLIST_COLUMNS} from waitlist_entry
+             where (practice_id = $1 or hub_id = $1) and status in ('waiting', 'offered')
+             order by created_at, waitlist_entry_id"
+        ))
+        .bind(id(organisation_id))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.iter().map(waitlist_from_row).collect()
+    }
+
     async fn set_contact_preference(
         &self,
         patient_id: Uuid,

@@ -211,6 +211,9 @@ async fn failure(state: &AppState, actor: &Actor, target: (&str, Uuid), action: 
         BookingError::TooLate(message) => {
             problem(StatusCode::CONFLICT, "too_late", "Too late to change online", &message)
         }
+        BookingError::Invalid(message) => {
+            problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "Check what you sent", &message)
+        }
         BookingError::Changed => problem(
             StatusCode::CONFLICT,
             "appointment_changed",

@@ -102,6 +102,9 @@ fn booking_failure(e: BookingError) -> Response {
         BookingError::TooLate(why) => {
             outcome(StatusCode::UNPROCESSABLE_ENTITY, vec![Issue::error("business-rule", why).diagnostics("too_late")])
         }
+        BookingError::Invalid(why) => {
+            outcome(StatusCode::UNPROCESSABLE_ENTITY, vec![Issue::error("invalid", why).diagnostics("invalid")])
+        }
         BookingError::Changed => outcome(
             StatusCode::CONFLICT,
             vec![Issue::error(

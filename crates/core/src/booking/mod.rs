@@ -4,6 +4,7 @@
 //! Storage (claiming a slot so that it never holds two live appointments)
 //! is the stores' job; these are the rules they apply.
 
+pub mod desk;
 pub mod rota;
 pub mod rules;
 pub mod service;

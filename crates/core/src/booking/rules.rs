@@ -51,6 +51,39 @@ impl Default for BookingRules {
     }
 }
 
+impl BookingRules {
+    /// The checks a practice's rules form must pass; the message says how
+    /// to fix the value.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(1..=366).contains(&self.horizon_days) {
+            return Err("How far ahead must be between 1 and 366 days".into());
+        }
+        if self.same_day_release.is_some_and(|t| t.second() != 0 || t.nanosecond() != 0) {
+            return Err("Give the same-day release time in hours and minutes, like 08:00".into());
+        }
+        if self.minimum_notice_minutes > 14 * 24 * 60 {
+            return Err("Minimum notice must be 14 days (20160 minutes) or less".into());
+        }
+        if self.change_cutoff_minutes > 14 * 24 * 60 {
+            return Err("The cut-off for changes must be 14 days (20160 minutes) or less".into());
+        }
+        if self.max_active_per_patient.is_some_and(|n| !(1..=20).contains(&n)) {
+            return Err("The limit on appointments must be between 1 and 20, or left empty for no limit".into());
+        }
+        if let Some(c) = &self.requires_condition {
+            if c.snomed_codes.is_empty()
+                || c.snomed_codes.iter().any(|code| code.len() < 6 || code.len() > 18 || !code.bytes().all(|b| b.is_ascii_digit()))
+            {
+                return Err("A condition must be given as SNOMED CT codes (6 to 18 digits)".into());
+            }
+            if c.description.trim().is_empty() || c.description.chars().count() > 100 {
+                return Err("Say who the service is for in 100 characters or fewer".into());
+            }
+        }
+        Ok(())
+    }
+}
+
 /// What the rules need to know about a slot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SlotFacts {

@@ -31,6 +31,10 @@ pub enum BookingError {
     /// The appointment changed meanwhile (cancelled, moved, attended).
     #[error("the appointment has changed")]
     Changed,
+    /// A form's values cannot be used (the message says how to fix them);
+    /// nothing was stored.
+    #[error("{0}")]
+    Invalid(String),
     #[error(transparent)]
     Store(StoreError),
 }
@@ -56,8 +60,8 @@ pub struct BookingAsk {
     pub override_reason: Option<String>,
 }
 
-/// The rules for a service until practices set their own: the brief's
-/// defaults, with the condition reviews open only to people who have the
+/// The rules for a service where the organisation has not set its own: the
+/// brief's defaults, with the condition reviews open only to people who have the
 /// condition on record.
 pub fn default_rules(service: ServiceKind) -> BookingRules {
     let requires_condition = match service {
@@ -76,9 +80,9 @@ pub fn default_rules(service: ServiceKind) -> BookingRules {
 
 #[derive(Clone)]
 pub struct BookingService {
-    store: Arc<dyn Store>,
-    clock: Arc<dyn Clock>,
-    ids: Arc<dyn IdSource>,
+    pub(super) store: Arc<dyn Store>,
+    pub(super) clock: Arc<dyn Clock>,
+    pub(super) ids: Arc<dyn IdSource>,
 }
 
 struct Context {
@@ -91,6 +95,23 @@ struct Context {
 impl BookingService {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, ids: Arc<dyn IdSource>) -> Self {
         Self { store, clock, ids }
+    }
+
+    /// The rules for `service` at an organisation: what it has set, or the
+    /// defaults.
+    pub async fn rules_for(&self, organisation_id: Uuid, service: ServiceKind) -> Result<BookingRules, BookingError> {
+        Ok(self
+            .store
+            .booking_rules(organisation_id)
+            .await?
+            .into_iter()
+            .find(|(s, _)| *s == service)
+            .map(|(_, r)| r)
+            .unwrap_or_else(|| default_rules(service)))
+    }
+
+    async fn rules_of(&self, slot: &Slot) -> Result<BookingRules, BookingError> {
+        self.rules_for(slot.organisation_id, slot.service).await
     }
 
     async fn context(&self, patient_id: Uuid) -> Result<Context, BookingError> {
@@ -181,10 +202,10 @@ impl BookingService {
         access::may_access(actor, &ctx.subject, Service::Appointments, now.date()).map_err(BookingError::NotAllowed)?;
         let facts = self.facts(&ctx, service, now).await?;
         let booker = Self::booker(actor, None);
-        let rules = default_rules(service);
         let mut found = Vec::new();
         let places = std::iter::once(&ctx.practice).chain(ctx.hub.as_ref());
         for place in places {
+            let rules = self.rules_for(place.organisation_id, service).await?;
             for slot in self.store.slots_between(place.organisation_id, from, to).await? {
                 if slot.service == service
                     && slot.is_free_at(now)
@@ -206,7 +227,7 @@ impl BookingService {
         let slot = self.store.slot(slot_id).await?;
         let facts = self.facts(&ctx, slot.service, now).await?;
         Ok(rules::explain(
-            &default_rules(slot.service),
+            &self.rules_for(slot.organisation_id, slot.service).await?,
             &Self::slot_facts(&slot, &ctx),
             &facts,
             &Self::booker(actor, None),
@@ -222,7 +243,7 @@ impl BookingService {
         let facts = self.facts(&ctx, slot.service, now).await?;
         let booker = Self::booker(actor, ask.override_reason.clone());
         let explanation =
-            rules::explain(&default_rules(slot.service), &Self::slot_facts(&slot, &ctx), &facts, &booker, now);
+            rules::explain(&self.rules_of(&slot).await?, &Self::slot_facts(&slot, &ctx), &facts, &booker, now);
         // A retried request must get its first answer even though the slot
         // is no longer free, so only the "slot is free" rule defers to the
         // store, which decides it atomically.
@@ -374,7 +395,7 @@ impl BookingService {
         let slot = self.store.slot(slot_id).await?;
         let facts = self.facts(&ctx, slot.service, now).await?;
         let explanation = rules::explain(
-            &default_rules(slot.service),
+            &self.rules_of(&slot).await?,
             &Self::slot_facts(&slot, &ctx),
             &facts,
             &Self::booker(actor, None),
@@ -425,7 +446,7 @@ impl BookingService {
         }
         let slot = self.store.slot(appointment.slot_id).await?;
         let booker = Self::booker(actor, None);
-        rules::may_change(&default_rules(slot.service), slot.starts_at, &booker, now).map_err(BookingError::TooLate)?;
+        rules::may_change(&self.rules_of(&slot).await?, slot.starts_at, &booker, now).map_err(BookingError::TooLate)?;
         let status = match actor {
             Actor::Staff(_) => AppointmentStatus::CancelledByPractice,
             _ => AppointmentStatus::CancelledByPatient,
@@ -453,7 +474,7 @@ impl BookingService {
         }
         let old = self.store.slot(appointment.slot_id).await?;
         let booker = Self::booker(actor, None);
-        rules::may_change(&default_rules(old.service), old.starts_at, &booker, now).map_err(BookingError::TooLate)?;
+        rules::may_change(&self.rules_of(&old).await?, old.starts_at, &booker, now).map_err(BookingError::TooLate)?;
         let new = self.store.slot(new_slot_id).await?;
         let mut facts = self.facts(&ctx, new.service, now).await?;
         // The appointment being moved does not count against the limit.
@@ -461,7 +482,7 @@ impl BookingService {
             facts.active_appointments_of_service = facts.active_appointments_of_service.saturating_sub(1);
         }
         let explanation =
-            rules::explain(&default_rules(new.service), &Self::slot_facts(&new, &ctx), &facts, &booker, now);
+            rules::explain(&self.rules_of(&new).await?, &Self::slot_facts(&new, &ctx), &facts, &booker, now);
         if explanation.failed().any(|c| c.rule != rules::Rule::SlotIsFree) {
             return Err(BookingError::RulesNotMet(explanation));
         }
