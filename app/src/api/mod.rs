@@ -9,6 +9,7 @@ pub mod csrf;
 pub mod demo;
 pub mod directory;
 pub mod outbox;
+pub mod rota;
 pub mod settings;
 pub mod staff;
 

@@ -257,17 +257,21 @@ pub fn StaffHomePage() -> impl IntoView {
                                     ("/staff/day", "Today's appointments and arrivals"),
                                     ("/staff/book", "Book or move an appointment for a patient"),
                                     ("/staff/waitlist", "Waiting list"),
+                                    ("/staff/rotas", "Rota templates and slots"),
+                                    ("/staff/rules", "Booking rules"),
                                 ],
                                 "Clinician" => vec![
                                     ("/staff/day", "Your clinics today"),
                                     ("/staff/readings", "Home readings to review"),
                                 ],
                                 "Practice administrator" => vec![
-                                    ("/staff/rota", "Rota templates and slots"),
+                                    ("/staff/rotas", "Rota templates and slots"),
+                                    ("/staff/rules", "Booking rules"),
                                     ("/staff/day", "The day list"),
                                 ],
                                 _ => vec![
-                                    ("/staff/rota", "Hub rota templates and slots"),
+                                    ("/staff/rotas", "Hub rota templates and slots"),
+                                    ("/staff/rules", "Hub booking rules"),
                                     ("/staff/notifications", "Messages that could not be sent"),
                                 ],
                             };

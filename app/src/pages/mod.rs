@@ -6,5 +6,6 @@ pub mod home;
 pub mod not_found;
 pub mod outbox;
 pub mod practices;
+pub mod rota;
 pub mod settings;
 pub mod staff;

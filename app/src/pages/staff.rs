@@ -256,3 +256,15 @@ fn form_key() -> String {
         String::new()
     }
 }
+
+/// Placeholder until the desk's search results page is written.
+#[component]
+pub fn FindPatientPage() -> impl IntoView {
+    view! { <h1>"Find a patient"</h1> }
+}
+
+/// Placeholder until the staff waitlist page is written.
+#[component]
+pub fn WaitlistPage() -> impl IntoView {
+    view! { <h1>"Waiting list"</h1> }
+}
