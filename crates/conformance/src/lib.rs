@@ -95,6 +95,10 @@ macro_rules! conformance_tests {
             parked_messages_are_listed_newest_first_with_their_last_error,
             a_deferred_message_waits_without_counting_an_attempt_and_keeps_its_channels,
             the_demonstration_keeps_what_it_would_have_sent_until_a_reset,
+            an_organisations_booking_rules_replace_the_defaults_for_its_own_slots,
+            rotas_are_saved_and_generated_through_the_policy_and_regenerating_adds_nothing,
+            the_desk_finds_patients_by_name_and_birth_date_only_where_it_books,
+            the_waitlist_lists_open_entries_for_the_practice_and_its_hub_oldest_first,
         );
     };
     (@each $fresh:path; $($name:ident),* $(,)?) => {
@@ -1846,4 +1850,311 @@ pub mod outbox_load {
         }
         ids
     }
+}
+
+mod desk_fixture {
+    use carebook_core::access::{Actor, StaffActor};
+    use carebook_core::model::{StaffAssignment, StaffRole};
+    use uuid::Uuid;
+
+    pub fn staff(n: u128, organisation_id: Uuid, role: StaffRole) -> Actor {
+        let staff_member_id = Uuid::from_u128(0xD35C_0000 + n);
+        Actor::Staff(StaffActor {
+            staff_member_id,
+            roles: vec![StaffAssignment { staff_member_id, organisation_id, role }],
+        })
+    }
+}
+
+pub async fn an_organisations_booking_rules_replace_the_defaults_for_its_own_slots(store: Arc<dyn Store>) {
+    use carebook_core::access::{ProofingLevel, Refusal};
+    use carebook_core::booking::rules::{BookingRules, ConditionRequirement};
+    use carebook_core::booking::service::{BookingAsk, BookingError};
+    use carebook_core::booking::ServiceKind;
+    use carebook_core::model::StaffRole;
+    use service_fixture::*;
+    let w = world(&store).await;
+    let me = registered_at(&w, w.practice.organisation_id).next().unwrap().patient_id;
+    let patient = patient_actor(me, ProofingLevel::P9);
+    // Who changed the rules is recorded, so the admin is someone on record.
+    let on_record =
+        w.population.staff_assignments.iter().find(|a| a.organisation_id == w.practice.organisation_id).unwrap();
+    let admin = carebook_core::access::Actor::Staff(carebook_core::access::StaffActor {
+        staff_member_id: on_record.staff_member_id,
+        roles: vec![carebook_core::model::StaffAssignment {
+            staff_member_id: on_record.staff_member_id,
+            organisation_id: w.practice.organisation_id,
+            role: StaffRole::PracticeAdmin,
+        }],
+    });
+    let desk = desk_fixture::staff(2, w.practice.organisation_id, StaffRole::Receptionist);
+    let booking = &w.services.booking;
+    let gp = |_: ()| booking.availability(&patient, me, ServiceKind::GpAppointment, FROM, TO);
+    assert_eq!(gp(()).await.unwrap().len(), 6, "the defaults: three at the practice, three at the hub");
+
+    // Only admins set rules; a bad value is refused with a message and nothing is stored.
+    let short = BookingRules { horizon_days: 2, ..BookingRules::default() };
+    let refused =
+        booking.set_rules(&desk, w.practice.organisation_id, ServiceKind::GpAppointment, Some(short.clone())).await;
+    assert!(matches!(refused, Err(BookingError::NotAllowed(Refusal::WrongOrganisationOrRole))), "{refused:?}");
+    let bad = BookingRules { horizon_days: 0, ..BookingRules::default() };
+    let invalid = booking.set_rules(&admin, w.practice.organisation_id, ServiceKind::GpAppointment, Some(bad)).await;
+    assert!(matches!(&invalid, Err(BookingError::Invalid(m)) if m.contains("between 1 and 366")), "{invalid:?}");
+    assert!(store.booking_rules(w.practice.organisation_id).await.unwrap().is_empty());
+
+    // The practice looks two days ahead (the Monday is three away); the hub keeps the defaults.
+    booking
+        .set_rules(&admin, w.practice.organisation_id, ServiceKind::GpAppointment, Some(short.clone()))
+        .await
+        .unwrap();
+    let seen = gp(()).await.unwrap();
+    assert_eq!(seen.len(), 3);
+    assert!(seen.iter().all(|s| s.organisation_id == w.hub.organisation_id));
+    let listed = booking.organisation_rules(&desk, w.practice.organisation_id).await.unwrap();
+    assert_eq!(listed.len(), ServiceKind::ALL.len());
+    let gp_rules = listed.iter().find(|r| r.service == ServiceKind::GpAppointment).unwrap();
+    assert!(gp_rules.set_here);
+    assert_eq!(gp_rules.rules, short);
+    assert!(listed.iter().filter(|r| r.service != ServiceKind::GpAppointment).all(|r| !r.set_here));
+    let practice_slot = booking.availability(&desk, me, ServiceKind::GpAppointment, FROM, TO).await.unwrap();
+    assert_eq!(practice_slot.len(), 3, "staff see what the rules allow too, and may override");
+
+    // Every field round-trips through the store.
+    let full = BookingRules {
+        horizon_days: 14,
+        same_day_release: Some(time::macros::time!(08:00)),
+        minimum_notice_minutes: 60,
+        change_cutoff_minutes: 14 * 24 * 60,
+        max_active_per_patient: None,
+        requires_condition: Some(ConditionRequirement {
+            snomed_codes: vec!["44054006".into(), "73211009".into()],
+            description: "for people with diabetes".into(),
+        }),
+    };
+    booking.set_rules(&admin, w.practice.organisation_id, ServiceKind::Nurse, Some(full.clone())).await.unwrap();
+    let stored = store.booking_rules(w.practice.organisation_id).await.unwrap();
+    assert_eq!(stored.iter().find(|(s, _)| *s == ServiceKind::Nurse).map(|(_, r)| r.clone()), Some(full));
+
+    // Back to the defaults, then a cut-off of 14 days at the practice only:
+    // the patient cannot cancel there online, but can at the hub.
+    booking.set_rules(&admin, w.practice.organisation_id, ServiceKind::GpAppointment, None).await.unwrap();
+    let all = gp(()).await.unwrap();
+    assert_eq!(all.len(), 6);
+    let strict = BookingRules { change_cutoff_minutes: 14 * 24 * 60, ..BookingRules::default() };
+    booking.set_rules(&admin, w.practice.organisation_id, ServiceKind::GpAppointment, Some(strict)).await.unwrap();
+    let ask =
+        |slot_id| BookingAsk { patient_id: me, slot_id, note: None, idempotency_key: None, override_reason: None };
+    let at_practice = all.iter().find(|s| s.organisation_id == w.practice.organisation_id).unwrap();
+    let at_hub = all.iter().find(|s| s.organisation_id == w.hub.organisation_id).unwrap();
+    let here = booking.book(&patient, &ask(at_practice.slot_id)).await.unwrap();
+    let there = booking.book(&patient, &ask(at_hub.slot_id)).await.unwrap();
+    assert!(matches!(booking.cancel(&patient, here.appointment_id, "no").await, Err(BookingError::TooLate(_))));
+    booking.cancel(&patient, there.appointment_id, "better").await.unwrap();
+    // Staff may cancel any time.
+    booking.cancel(&desk, here.appointment_id, "the patient rang").await.unwrap();
+}
+
+pub async fn rotas_are_saved_and_generated_through_the_policy_and_regenerating_adds_nothing(store: Arc<dyn Store>) {
+    use carebook_core::access::Refusal;
+    use carebook_core::booking::rota::{RotaException, RotaTemplate, WeeklySession};
+    use carebook_core::booking::service::{BookingAsk, BookingError};
+    use carebook_core::booking::{BookableBy, Channel, ServiceKind, SlotStatus};
+    use carebook_core::model::StaffRole;
+    use service_fixture::*;
+    use time::macros::{date, time};
+    let w = world(&store).await;
+    let booking = &w.services.booking;
+    let desk = desk_fixture::staff(3, w.practice.organisation_id, StaffRole::Receptionist);
+    let clinician_only = desk_fixture::staff(4, w.practice.organisation_id, StaffRole::Clinician);
+    let hub_desk = desk_fixture::staff(5, w.hub.organisation_id, StaffRole::Receptionist);
+
+    let choices = booking.rota_choices(&desk, w.practice.organisation_id).await.unwrap();
+    assert!(!choices.locations.is_empty());
+    assert!(choices.locations.iter().all(|l| l.organisation_id == w.practice.organisation_id));
+    assert!(!choices.clinicians.is_empty());
+    assert!(choices.clinicians.iter().all(|c| c.clinical_role.is_some()));
+    let hub_choices = booking.rota_choices(&hub_desk, w.hub.organisation_id).await.unwrap();
+    assert!(matches!(
+        booking.rota_choices(&clinician_only, w.practice.organisation_id).await,
+        Err(BookingError::NotAllowed(Refusal::WrongOrganisationOrRole))
+    ));
+
+    let template = RotaTemplate {
+        rota_template_id: Uuid::from_u128(0x7E57_0001),
+        organisation_id: w.practice.organisation_id,
+        location_id: choices.locations[0].location_id,
+        clinician_id: choices.clinicians[0].staff_member_id,
+        service: ServiceKind::Nurse,
+        channel: Channel::Telephone,
+        bookable_by: BookableBy::OwnPractice,
+        sessions: vec![
+            WeeklySession {
+                weekday: time::Weekday::Tuesday,
+                starts: time!(09:00),
+                ends: time!(10:00),
+                slot_minutes: 15,
+            },
+            WeeklySession {
+                weekday: time::Weekday::Thursday,
+                starts: time!(14:00),
+                ends: time!(15:00),
+                slot_minutes: 20,
+            },
+        ],
+        effective_from: date!(2027 - 01 - 01),
+        effective_until: None,
+        exceptions: vec![RotaException { date: date!(2027 - 01 - 07), reason: "Training".into() }],
+    };
+    // Someone else's location or clinician, no sessions, or another practice: refused, nothing saved.
+    let elsewhere = RotaTemplate { location_id: hub_choices.locations[0].location_id, ..template.clone() };
+    assert!(matches!(booking.save_rota(&desk, &elsewhere).await, Err(BookingError::Invalid(_))));
+    let stranger = hub_choices.clinicians.iter().find(|c| !choices.clinicians.contains(c)).unwrap();
+    let other_clinician = RotaTemplate { clinician_id: stranger.staff_member_id, ..template.clone() };
+    assert!(matches!(booking.save_rota(&desk, &other_clinician).await, Err(BookingError::Invalid(_))));
+    let empty = RotaTemplate { sessions: vec![], ..template.clone() };
+    assert!(matches!(booking.save_rota(&desk, &empty).await, Err(BookingError::Invalid(m)) if m.contains("session")));
+    assert!(matches!(booking.save_rota(&hub_desk, &template).await, Err(BookingError::NotAllowed(_))));
+    assert!(matches!(store.rota_template(template.rota_template_id).await, Err(StoreError::NotFound)));
+
+    booking.save_rota(&desk, &template).await.unwrap();
+    let listed = booking.rota_templates(&desk, w.practice.organisation_id).await.unwrap();
+    assert!(listed.contains(&template));
+    assert!(listed.iter().all(|t| t.organisation_id == w.practice.organisation_id));
+    assert!(matches!(booking.rota_template(&hub_desk, template.rota_template_id).await, Err(BookingError::NotFound)));
+
+    // Two weeks: Tuesday 4 + Thursday 3, twice, less the Thursday off.
+    let from = date!(2027 - 01 - 04);
+    let to = date!(2027 - 01 - 17);
+    let first = booking.generate_slots(&desk, template.rota_template_id, from, to).await.unwrap();
+    assert_eq!((first.planned, first.added), (11, 11));
+    let again = booking.generate_slots(&desk, template.rota_template_id, from, to).await.unwrap();
+    assert_eq!((again.planned, again.added), (11, 0), "regenerating adds nothing");
+    assert!(matches!(
+        booking.generate_slots(&desk, template.rota_template_id, date!(2026 - 12 - 31), to).await,
+        Err(BookingError::Invalid(_))
+    ));
+    assert!(matches!(
+        booking.generate_slots(&desk, template.rota_template_id, from, date!(2027 - 06 - 01)).await,
+        Err(BookingError::Invalid(_))
+    ));
+
+    // Book one, change the template's hours and regenerate: the booked slot stays.
+    let day_from = carebook_core::london::resolve(date!(2027 - 01 - 05), time!(00:00));
+    let tuesday =
+        store.slots_between(w.practice.organisation_id, day_from, day_from + time::Duration::days(1)).await.unwrap();
+    let nurse_slot = tuesday.iter().find(|s| s.service == ServiceKind::Nurse).unwrap().clone();
+    let patient = registered_at(&w, w.practice.organisation_id).next().unwrap().patient_id;
+    let ask = BookingAsk {
+        patient_id: patient,
+        slot_id: nurse_slot.slot_id,
+        note: None,
+        idempotency_key: None,
+        override_reason: None,
+    };
+    booking.book(&desk, &ask).await.unwrap();
+    let later = RotaTemplate {
+        sessions: vec![WeeklySession {
+            weekday: time::Weekday::Tuesday,
+            starts: time!(09:30),
+            ends: time!(10:30),
+            slot_minutes: 30,
+        }],
+        ..template.clone()
+    };
+    booking.save_rota(&desk, &later).await.unwrap();
+    let changed = booking.generate_slots(&desk, template.rota_template_id, from, to).await.unwrap();
+    assert_eq!(changed.planned, 4);
+    let kept = store.slot(nurse_slot.slot_id).await.unwrap();
+    assert_eq!(kept.status, SlotStatus::Booked, "a booked slot is never removed or changed");
+    assert_eq!(store.rota_template(template.rota_template_id).await.unwrap(), later);
+}
+
+pub async fn the_desk_finds_patients_by_name_and_birth_date_only_where_it_books(store: Arc<dyn Store>) {
+    use carebook_core::booking::service::BookingError;
+    use carebook_core::model::StaffRole;
+    use service_fixture::*;
+    let w = world(&store).await;
+    let booking = &w.services.booking;
+    let desk = desk_fixture::staff(6, w.practice.organisation_id, StaffRole::Receptionist);
+    let hub_desk = desk_fixture::staff(7, w.hub.organisation_id, StaffRole::Receptionist);
+    let me = registered_at(&w, w.practice.organisation_id).next().unwrap().clone();
+
+    let shouted = format!("  {}  ", me.family_name.to_uppercase());
+    let found = booking.find_patients(&desk, &shouted, None, me.date_of_birth).await.unwrap();
+    assert!(found.iter().any(|p| p.patient_id == me.patient_id));
+    assert!(found.iter().all(|p| p.registered_practice_id == w.practice.organisation_id));
+    let first_letters: String = me.given_name.chars().take(2).collect();
+    let narrowed = booking
+        .find_patients(&desk, &me.family_name, Some(&first_letters.to_lowercase()), me.date_of_birth)
+        .await
+        .unwrap();
+    assert!(narrowed.iter().any(|p| p.patient_id == me.patient_id));
+    assert!(narrowed.iter().all(|p| p.given_name.to_lowercase().starts_with(&first_letters.to_lowercase())));
+    let wrong_day = me.date_of_birth.next_day().unwrap();
+    assert!(booking
+        .find_patients(&desk, &me.family_name, None, wrong_day)
+        .await
+        .unwrap()
+        .iter()
+        .all(|p| p.patient_id != me.patient_id));
+    assert!(matches!(booking.find_patients(&desk, "   ", None, me.date_of_birth).await, Err(BookingError::Invalid(_))));
+
+    // Another practice in the federation: its receptionist does not find them; the hub's does.
+    let neighbour = w
+        .population
+        .organisations
+        .iter()
+        .find(|o| {
+            o.kind == OrganisationKind::GpPractice
+                && o.federation_id == w.practice.federation_id
+                && o.organisation_id != w.practice.organisation_id
+                && registered_at(&w, o.organisation_id).next().is_some()
+        })
+        .unwrap();
+    let them = registered_at(&w, neighbour.organisation_id).next().unwrap().clone();
+    let from_here = booking.find_patients(&desk, &them.family_name, None, them.date_of_birth).await.unwrap();
+    assert!(from_here.iter().all(|p| p.patient_id != them.patient_id));
+    let from_hub = booking.find_patients(&hub_desk, &them.family_name, None, them.date_of_birth).await.unwrap();
+    assert!(from_hub.iter().any(|p| p.patient_id == them.patient_id));
+    // Patients do not search.
+    let patient = patient_actor(me.patient_id, carebook_core::access::ProofingLevel::P9);
+    assert!(matches!(
+        booking.find_patients(&patient, &them.family_name, None, them.date_of_birth).await,
+        Err(BookingError::NotAllowed(_))
+    ));
+}
+
+pub async fn the_waitlist_lists_open_entries_for_the_practice_and_its_hub_oldest_first(store: Arc<dyn Store>) {
+    use carebook_core::access::ProofingLevel;
+    use carebook_core::booking::service::BookingError;
+    use carebook_core::booking::ServiceKind;
+    use carebook_core::model::StaffRole;
+    use service_fixture::*;
+    use time::macros::date;
+    let w = world(&store).await;
+    let booking = &w.services.booking;
+    let desk = desk_fixture::staff(8, w.practice.organisation_id, StaffRole::Receptionist);
+    let hub_desk = desk_fixture::staff(9, w.hub.organisation_id, StaffRole::Receptionist);
+    let patients: Vec<_> = registered_at(&w, w.practice.organisation_id).take(2).map(|p| p.patient_id).collect();
+    assert!(booking.waitlist(&desk, w.practice.organisation_id).await.unwrap().is_empty());
+    let mut joined = Vec::new();
+    for (i, id) in patients.iter().enumerate() {
+        let service = if i == 0 { ServiceKind::GpAppointment } else { ServiceKind::Nurse };
+        let e = booking
+            .join_waitlist(
+                &patient_actor(*id, ProofingLevel::P9),
+                *id,
+                service,
+                date!(2027 - 01 - 04),
+                date!(2027 - 01 - 08),
+            )
+            .await
+            .unwrap();
+        joined.push(e.waitlist_entry_id);
+    }
+    let listed = booking.waitlist(&desk, w.practice.organisation_id).await.unwrap();
+    assert_eq!(listed.iter().map(|e| e.waitlist_entry_id).collect::<Vec<_>>(), joined);
+    let at_hub = booking.waitlist(&hub_desk, w.hub.organisation_id).await.unwrap();
+    assert_eq!(at_hub.len(), 2, "they may be seen at the hub too");
+    assert!(matches!(booking.waitlist(&hub_desk, w.practice.organisation_id).await, Err(BookingError::NotAllowed(_))));
 }
