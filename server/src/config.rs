@@ -34,6 +34,13 @@ session_absolute_hours = 12
 login_rate_limit_per_minute = 60
 # Database connections in the pool.
 database_pool_size = 16
+# Requests worked on at once; the rest wait their turn, first come first
+# served (the 8 am rush). 0 means twice database_pool_size. Health checks,
+# metrics and static files never wait.
+requests_in_flight = 0
+# Seconds a request may wait for its turn before it is answered 503 with
+# Retry-After.
+request_queue_seconds = 20
 
 [smtp]
 # Where e-mail goes. Empty host: no e-mail worker runs (and `carebook demo`
@@ -276,6 +283,8 @@ pub struct Config {
     pub session_absolute_hours: i64,
     pub login_rate_limit_per_minute: u32,
     pub database_pool_size: u32,
+    pub requests_in_flight: u32,
+    pub request_queue_seconds: u64,
     pub oidc: OidcConfig,
     pub demo_provider: DemoProviderConfig,
     pub smtp: SmtpConfig,

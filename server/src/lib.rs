@@ -7,6 +7,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod fhir;
+mod limit;
 pub mod notify;
 mod ops;
 mod security;

@@ -258,6 +258,15 @@ fn router(
         .layer(session_layer)
         .layer(middleware::from_fn(security::same_origin))
         .layer(middleware::from_fn_with_state(SecurityConfig { https: config.https() }, security::headers))
+        // Outside the session layer: a waiting request holds no connection.
+        .layer(middleware::from_fn_with_state(
+            crate::limit::InFlight::new(
+                config.requests_in_flight,
+                config.database_pool_size,
+                config.request_queue_seconds,
+            ),
+            crate::limit::in_flight,
+        ))
         .layer(middleware::from_fn_with_state(metrics, ops::record))
 }
 
