@@ -5,7 +5,10 @@
 //! arrival order (tokio's semaphore is fair), so the first in are answered
 //! at once. A request that waits longer than `request_queue_seconds` is
 //! told to come back (503 with Retry-After) instead of hanging. Health
-//! checks, metrics and static files never wait.
+//! checks, metrics and static files never wait, and neither does the
+//! built-in demonstration provider: it stands for a separate service, and
+//! a log-in callback holding a place while it calls the provider on this
+//! same server must not wait behind itself.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,7 +37,9 @@ impl InFlight {
 }
 
 fn never_waits(path: &str) -> bool {
-    matches!(path, "/health" | "/ready" | "/metrics" | "/favicon.ico") || path.starts_with("/pkg/")
+    matches!(path, "/health" | "/ready" | "/metrics" | "/favicon.ico")
+        || path.starts_with("/pkg/")
+        || path.starts_with("/demo-idp/")
 }
 
 pub async fn in_flight(State(limit): State<InFlight>, request: Request, next: Next) -> Response {
@@ -137,6 +142,16 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(50)).await;
         gate.notify_waiters();
         assert_eq!(second.await.unwrap().unwrap().status(), StatusCode::OK);
+    }
+
+    #[test]
+    fn the_demonstration_provider_and_ops_never_wait() {
+        for path in ["/health", "/ready", "/metrics", "/pkg/carebook.wasm", "/demo-idp/token"] {
+            assert!(never_waits(path), "{path}");
+        }
+        for path in ["/api/v1/appointments", "/fhir/r4/Slot", "/auth/patient/callback", "/home"] {
+            assert!(!never_waits(path), "{path}");
+        }
     }
 
     #[test]
