@@ -52,13 +52,16 @@ test('a receptionist sees the day, marks an arrival and blocks a free time', asy
   await desk.close();
 });
 
-test('a receptionist finds a patient by NHS number, sees why a time is allowed, and books it', async ({ page }) => {
+test('a receptionist finds a patient by NHS number (a POST), sees why a time is allowed, and books it', async ({ page }) => {
   await page.route('**/pkg/carebook.js', (route) => route.abort());
   await page.goto('/auth/staff/start?login_hint=demo-receptionist');
   await page.goto('/staff/book');
   await expectNoAxeViolations(page);
   await page.getByLabel('NHS number').fill('999 000 0018');
-  await page.getByRole('button', { name: 'Find patient' }).click();
+  await page.getByRole('button', { name: 'Find by NHS number' }).click();
+  // A POST: the patient's page is addressed by their opaque id, never by
+  // their NHS number.
+  await expect(page).toHaveURL(/\/staff\/book\?patient=[0-9a-f-]{36}$/);
   await expect(page.getByRole('heading', { level: 2, name: 'Priya Hartley' })).toBeVisible();
   await page.getByLabel('Kind of appointment').selectOption('gp_appointment');
   await page.getByRole('button', { name: 'Show times' }).click();
@@ -73,6 +76,9 @@ test('a receptionist finds a patient by NHS number, sees why a time is allowed, 
   await expect(page.getByRole('row').filter({ hasText: 'Priya Hartley' }).first()).toContainText(/Booked|Arrived/);
 
   // A number that is not a patient of this practice says so.
-  await page.goto('/staff/book?nhs_number=123');
-  await expect(page.getByRole('alert')).toContainText(/NHS number/);
+  await page.goto('/staff/book');
+  await page.getByLabel('NHS number').fill('123');
+  await page.getByRole('button', { name: 'Find by NHS number' }).click();
+  await expect(page.getByRole('alert')).toContainText('NHS number must be 10 digits');
+  await expect(page).toHaveURL(/\/staff\/book$/);
 });
