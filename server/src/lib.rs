@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod fhir;
 mod limit;
+mod render_guard;
 pub mod notify;
 mod ops;
 mod security;

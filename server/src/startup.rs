@@ -243,7 +243,12 @@ fn router(
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell));
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        // A page render that loses its wake-up is rendered again (see render_guard).
+        .layer(middleware::from_fn_with_state(
+            crate::render_guard::RenderGuard::default(),
+            crate::render_guard::guard,
+        ));
 
     let mut app = Router::new().merge(ops::router()).merge(crate::auth::router()).merge(crate::api::router());
     app = app.merge(crate::fhir::router());

@@ -51,12 +51,23 @@ pub async fn spawn_demo() -> TestApp {
     spawn_with(test_config(&dir), Mode::Demo, dir).await
 }
 
+/// The tests' HTTP client: no redirects followed, and a time limit, so that
+/// an answer that never comes (see the Leptos streaming stall in README)
+/// fails one test instead of hanging the run.
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .unwrap()
+}
+
 pub async fn spawn_with(config: Config, mode: Mode, dir: PathBuf) -> TestApp {
     let app = Application::build(config, mode).await.expect("the app starts");
     let port = app.port();
     let services = app.services().clone();
     let task = tokio::spawn(app.run_until_stopped());
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let client = client();
     TestApp { address: format!("http://127.0.0.1:{port}"), dir, services, client, task }
 }
 
@@ -71,7 +82,7 @@ pub async fn spawn_with_clock(
     let port = app.port();
     let services = app.services().clone();
     let task = tokio::spawn(app.run_until_stopped());
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let client = client();
     TestApp { address: format!("http://127.0.0.1:{port}"), dir, services, client, task }
 }
 
