@@ -29,6 +29,8 @@ fi
 say "unit, conformance and integration tests"
 cargo test -p carebook-core -p carebook-store-sqlite -p carebook-store-postgres -p carebook-server \
     2>&1 | tee "$log/cargo.txt"
+# The app's own unit tests (form parsing behind the staff pages), server side.
+cargo test -p carebook-app --features ssr --lib 2>&1 | tee -a "$log/cargo.txt"
 
 say "browser tests"
 (cd end2end && { [ -d node_modules ] && [ node_modules -nt package-lock.json ] || { npm ci --no-audit --no-fund --loglevel=error && touch node_modules; }; })
