@@ -21,8 +21,9 @@ fn error_text(e: &ServerFnError) -> String {
     }
 }
 
+/// When, what and where: one time, for patients and for the desk.
 #[component]
-fn Summary(item: crate::api::booking::TimeItem) -> impl IntoView {
+pub(crate) fn Summary(item: crate::api::booking::TimeItem) -> impl IntoView {
     view! {
         <dl class="nhsuk-summary-list">
             <div class="nhsuk-summary-list__row">

@@ -8,7 +8,7 @@ use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::booking::TimeItem;
+use crate::pages::appointments::Summary;
 use crate::api::staff::{
     day_list, desk_found, staff_booking, staff_waitlist, BlockSlot, BookingDesk, DeskAppointment, FieldError,
     FindPatient, FindValues, MarkAttendance, Outcome, StaffBook, StaffCancel, StaffMove,
@@ -273,27 +273,6 @@ fn FindForm(
             </div>
             <button class="nhsuk-button nhsuk-button--secondary" type="submit">"Find by name and date of birth"</button>
         </ActionForm>
-    }
-}
-
-/// When, what and where.
-#[component]
-fn TimeSummary(item: TimeItem) -> impl IntoView {
-    view! {
-        <dl class="nhsuk-summary-list">
-            <div class="nhsuk-summary-list__row">
-                <dt class="nhsuk-summary-list__key">"When"</dt>
-                <dd class="nhsuk-summary-list__value">{item.when}</dd>
-            </div>
-            <div class="nhsuk-summary-list__row">
-                <dt class="nhsuk-summary-list__key">"What"</dt>
-                <dd class="nhsuk-summary-list__value">{item.service}" ("{item.channel}")"</dd>
-            </div>
-            <div class="nhsuk-summary-list__row">
-                <dt class="nhsuk-summary-list__key">"Where"</dt>
-                <dd class="nhsuk-summary-list__value">{item.place}", "{item.location}</dd>
-            </div>
-        </dl>
     }
 }
 
@@ -584,7 +563,7 @@ fn MoveStep(b: BookingDesk, a: DeskAppointment, move_to: ServerAction<StaffMove>
         {kept(&b.flash.error)}
         <h1>{heading}</h1>
         <h2>"Current appointment"</h2>
-        <TimeSummary item=a.slot.clone() />
+        <Summary item=a.slot.clone() />
         <TimesForm b=b.clone() patient_id=p.patient_id.clone() moving=Some(a.appointment_id.clone()) legend="Choose a new time" />
         <Explainer name=p.name.clone() b=b.clone() />
         {chosen.map(|t| if allowed {
@@ -616,7 +595,7 @@ fn CancelStep(b: BookingDesk, a: DeskAppointment, cancel: ServerAction<StaffCanc
         <a class="nhsuk-back-link" href=back.clone()>"Back"</a>
         {kept(&b.flash.error)}
         <h1>{heading}</h1>
-        <TimeSummary item=a.slot.clone() />
+        <Summary item=a.slot.clone() />
         <ActionForm action=cancel>
             <input type="hidden" name="csrf_token" value=b.csrf_token.clone() />
             <input type="hidden" name="appointment_id" value=a.appointment_id.clone() />
