@@ -27,7 +27,8 @@ else
 fi
 
 say "unit, conformance and integration tests"
-cargo test -p carebook-core -p carebook-store-sqlite -p carebook-store-postgres -p carebook-server \
+cargo test -p carebook-core -p carebook-session -p carebook-store-rows -p carebook-store-sqlite \
+    -p carebook-store-postgres -p carebook-server \
     2>&1 | tee "$log/cargo.txt"
 # The app's own unit tests (form parsing behind the staff pages), server side.
 cargo test -p carebook-app --features ssr --lib 2>&1 | tee -a "$log/cargo.txt"

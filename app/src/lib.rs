@@ -119,8 +119,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/staff/rotas") view=pages::rota::RotasPage ssr=SsrMode::Async />
                         <Route path=path!("/staff/rotas/new") view=pages::rota::RotaPage ssr=SsrMode::Async />
                         <Route path=path!("/staff/rotas/:id") view=pages::rota::RotaPage ssr=SsrMode::Async />
-                        <Route path=path!("/staff/rules") view=pages::rota::RulesPage ssr=SsrMode::Async />
-                        <Route path=path!("/staff/rules/:org/:service") view=pages::rota::RulePage ssr=SsrMode::Async />
+                        <Route path=path!("/staff/rules") view=pages::rules::RulesPage ssr=SsrMode::Async />
+                        <Route path=path!("/staff/rules/:org/:service") view=pages::rules::RulePage ssr=SsrMode::Async />
                         <Route path=path!("/staff/notifications") view=pages::settings::ParkedMessagesPage ssr=SsrMode::Async />
                         <Route path=path!("/prescriptions") view=|| view! { <pages::account::NotYetPage heading="Prescriptions" /> } ssr=SsrMode::Async />
                         <Route path=path!("/record") view=|| view! { <pages::account::NotYetPage heading="Your health record" /> } ssr=SsrMode::Async />

@@ -1,16 +1,17 @@
-//! A guard against page renders that never finish.
+//! A safety net for page renders that never finish.
 //!
-//! Leptos 0.8 (0.8.23, the newest 0.8 release) can, rarely and only under
-//! concurrent load, lose the wake-up that tells a `<Suspense>` its
-//! resources have loaded (leptos-rs/leptos#4851, #4673, #4698: fixed in
-//! part upstream, still seen here). With `SsrMode::Async` the page is
-//! rendered whole before anything is sent, so a stalled render is a request
-//! that never gets an answer: the process stays healthy, only that page
-//! hangs. Page views are GETs and safe to render again, so a render that
-//! takes longer than `limit` is dropped and started afresh, up to
-//! `attempts` times; after that the person gets a "try again" page instead
-//! of a spinner forever. Each retry is logged (no patient detail: the
-//! route only). Server functions, APIs and log-in routes are not touched.
+//! The stalls seen in the integration tests had one cause: Leptos's route
+//! listing sets a process-wide "do not load resources" flag while it runs,
+//! and the tests started servers (each listing the routes) while other
+//! servers in the same process were rendering pages (leptos-rs/leptos#4773).
+//! The route list is now made once per process (`crate::pages`), which
+//! closes that window. The guard stays as a net whose use is counted in `/metrics`
+//! (`carebook_render_retries_total`): with `SsrMode::Async` a page is
+//! rendered whole before anything is sent, so a render that takes longer
+//! than `limit` is dropped and started afresh, up to `attempts` times, then
+//! the person gets a "try again" page instead of a spinner for ever. Each
+//! retry is logged (the route only, no patient detail). Server functions,
+//! APIs and log-in routes are not touched.
 
 use std::time::Duration;
 
@@ -19,6 +20,18 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+
+/// Page renders started again because one did not finish in time, since
+/// the process started: `/metrics` reports it as
+/// `carebook_render_retries_total`. Known to stay at 0 once the route list
+/// is made once per process (see `crate::pages`); the guard is kept as a
+/// safety net whose every use shows here.
+pub static RETRIES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many page renders were started again (see [`RETRIES`]).
+pub fn retries() -> u64 {
+    RETRIES.load(std::sync::atomic::Ordering::Relaxed)
+}
 
 #[derive(Clone, Copy, Debug)]
 pub struct RenderGuard {
@@ -52,11 +65,14 @@ pub async fn guard(State(guard): State<RenderGuard>, request: Request, next: Nex
         let request = Request::from_parts(parts.clone(), Body::empty());
         match tokio::time::timeout(guard.limit, next.clone().run(request)).await {
             Ok(response) => return response,
-            Err(_) => tracing::warn!(
-                route = parts.uri.path(),
-                attempt,
-                "a page render did not finish in time (Leptos lost wake-up); rendering it again"
-            ),
+            Err(_) => {
+                RETRIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                tracing::warn!(
+                    route = parts.uri.path(),
+                    attempt,
+                    "a page render did not finish in time; rendering it again"
+                )
+            }
         }
     }
     tracing::error!(route = parts.uri.path(), "a page render stalled on every attempt");

@@ -43,85 +43,70 @@ pub struct Appointments {
     pub csrf_token: String,
 }
 
-/// What can be booked online, as (code, label).
+/// What can be booked online, as (code, label): the core's services.
 pub fn services() -> Vec<(&'static str, &'static str)> {
-    vec![
-        ("gp_appointment", "GP appointment"),
-        ("nurse", "Practice nurse appointment"),
-        ("healthcare_assistant", "Healthcare assistant appointment"),
-        ("phlebotomy", "Blood test"),
-        ("diabetes_review", "Diabetes review"),
-        ("copd_review", "COPD review"),
-        ("medication_review", "Medication review"),
-    ]
+    carebook_core::booking::ServiceKind::ALL.into_iter().map(|k| (k.as_str(), k.label())).collect()
 }
 
 #[cfg(feature = "ssr")]
 pub(crate) mod server {
     use carebook_core::access::Actor;
     use carebook_core::booking::service::BookingError;
-    use carebook_core::booking::Slot;
+    use carebook_core::booking::view::SlotView;
     use leptos::prelude::ServerFnError;
     use uuid::Uuid;
 
-    use super::TimeItem;
+    use super::{DayTimes, TimeItem};
+    use crate::api::guard::{self, PartlyVerified};
 
     /// The logged-in, fully verified patient.
     pub async fn patient() -> Result<(Actor, Uuid), ServerFnError> {
-        let login = crate::api::auth::require_login().await?;
-        match &login.actor {
-            Actor::Patient(p) => Ok((login.actor.clone(), p.patient_id)),
-            Actor::PartlyVerified { .. } => {
-                leptos_axum::redirect("/home");
-                Err(ServerFnError::new("Prove who you are with NHS login to book appointments."))
-            }
-            _ => Err(ServerFnError::new("This page is for patients.")),
-        }
+        let (actor, me) = guard::patient(
+            "This page is for patients.",
+            PartlyVerified::SendHome("Prove who you are with NHS login to book appointments."),
+        )
+        .await?;
+        Ok((actor, me.patient_id))
     }
 
-    pub async fn item(slot: &Slot) -> TimeItem {
-        let services = crate::api::services().ok();
-        let (place, location) = match &services {
-            Some(s) => (
-                s.store.organisation_by_id(slot.organisation_id).await.map(|o| o.name).unwrap_or_default(),
-                s.store.location(slot.location_id).await.map(|l| l.name).unwrap_or_default(),
-            ),
-            None => (String::new(), String::new()),
-        };
+    /// One time, as the booking pages and the desk show it.
+    pub fn item(v: &SlotView) -> TimeItem {
         TimeItem {
-            slot_id: slot.slot_id.to_string(),
-            time: carebook_core::notify::compose::clock_time(slot.starts_at),
-            when: carebook_core::notify::compose::when(slot.starts_at),
-            place,
-            location,
-            channel: slot.channel.label().to_string(),
-            service: slot.service.label().to_string(),
-            service_code: slot.service.as_str().to_string(),
+            slot_id: v.slot.slot_id.to_string(),
+            time: v.time.clone(),
+            when: v.when.clone(),
+            place: v.organisation.name.clone(),
+            location: v.location.name.clone(),
+            channel: v.slot.channel.label().to_string(),
+            service: v.slot.service.label().to_string(),
+            service_code: v.slot.service.as_str().to_string(),
         }
     }
 
-    /// A booking failure in words for the patient.
+    /// Times grouped by London day, in the order given.
+    pub fn by_day(views: &[SlotView]) -> Vec<DayTimes> {
+        let mut days: Vec<DayTimes> = Vec::new();
+        for v in views {
+            let label = v.day_heading();
+            match days.last_mut() {
+                Some(d) if d.day == label => d.times.push(item(v)),
+                _ => days.push(DayTimes { day: label, times: vec![item(v)] }),
+            }
+        }
+        days
+    }
+
+    /// A booking failure in words for the patient; a failure of the service
+    /// itself stays opaque (and is logged).
     pub fn message(e: BookingError) -> ServerFnError {
-        match e {
-            BookingError::JustTaken { .. } => {
-                ServerFnError::new("Someone else has just booked that time. Choose another time.")
-            }
-            BookingError::RulesNotMet(x) => {
-                ServerFnError::new(x.failed().map(|c| c.explanation.clone()).collect::<Vec<_>>().join(" "))
-            }
-            BookingError::TooLate(m) | BookingError::Invalid(m) => ServerFnError::new(m),
-            BookingError::Changed => {
-                ServerFnError::new("This appointment has changed. Look at your appointments again.")
-            }
-            BookingError::NotAllowed(_) | BookingError::NotFound => {
-                ServerFnError::new("We could not find that appointment or time.")
-            }
-            BookingError::Store(e) => crate::api::unavailable(e),
+        match e.message() {
+            Some(m) => ServerFnError::new(m),
+            None => crate::api::unavailable(e),
         }
     }
 
     pub fn uuid(s: &str) -> Result<Uuid, ServerFnError> {
-        Uuid::parse_str(s).map_err(|_| ServerFnError::new("We could not find that appointment or time."))
+        crate::api::form::uuid(s).ok_or_else(|| ServerFnError::new("We could not find that appointment or time."))
     }
 }
 
@@ -131,26 +116,26 @@ pub async fn my_appointments() -> Result<Appointments, ServerFnError> {
     let (actor, patient_id) = server::patient().await?;
     let services = super::services()?;
     let now = services.clock.now();
-    let list = services.booking.appointments(&actor, patient_id).await.map_err(server::message)?;
+    let list = services.booking.appointment_views(&actor, patient_id).await.map_err(server::message)?;
     let mut upcoming = Vec::new();
     let mut past = Vec::new();
     for a in list {
-        let Ok(slot) = services.store.slot(a.slot_id).await else { continue };
-        if a.status == carebook_core::booking::AppointmentStatus::Moved {
+        if a.appointment.status == carebook_core::booking::AppointmentStatus::Moved {
             continue;
         }
+        let starts_at = a.slot.slot.starts_at;
         let item = AppointmentItem {
-            appointment_id: a.appointment_id.to_string(),
-            status: status_label(a.status).to_string(),
-            live: a.status.is_live(),
-            upcoming: slot.starts_at > now,
-            note: a.note.clone(),
-            slot: server::item(&slot).await,
+            appointment_id: a.appointment.appointment_id.to_string(),
+            status: status_label(a.appointment.status).to_string(),
+            live: a.appointment.status.is_live(),
+            upcoming: starts_at > now,
+            note: a.appointment.note.clone(),
+            slot: server::item(&a.slot),
         };
         if item.upcoming && item.live {
-            upcoming.push((slot.starts_at, item));
+            upcoming.push((starts_at, item));
         } else {
-            past.push((slot.starts_at, item));
+            past.push((starts_at, item));
         }
     }
     upcoming.sort_by_key(|x| x.0);
@@ -190,17 +175,8 @@ pub async fn available_times(service: String) -> Result<Vec<DayTimes>, ServerFnE
         .availability(&actor, patient_id, kind, now, now + time::Duration::days(14))
         .await
         .map_err(server::message)?;
-    let mut days: Vec<DayTimes> = Vec::new();
-    for slot in &slots {
-        let day = carebook_core::london::to_local(slot.starts_at).date();
-        let label = format!("{} {} {}", day.weekday(), day.day(), day.month());
-        let item = server::item(slot).await;
-        match days.last_mut() {
-            Some(d) if d.day == label => d.times.push(item),
-            _ => days.push(DayTimes { day: label, times: vec![item] }),
-        }
-    }
-    Ok(days)
+    let views = services.booking.slot_views(&slots).await.map_err(server::message)?;
+    Ok(server::by_day(&views))
 }
 
 /// One time, for the confirmation step; only a time this patient may book.
@@ -213,8 +189,9 @@ pub async fn time_to_confirm(slot_id: String) -> Result<(TimeItem, String), Serv
     if !explanation.allowed() {
         return Err(server::message(carebook_core::booking::service::BookingError::RulesNotMet(explanation)));
     }
-    let slot = services.store.slot(slot_id).await.map_err(|_| ServerFnError::new("We could not find that time."))?;
-    Ok((server::item(&slot).await, super::csrf::token().await?))
+    let slot =
+        services.booking.slot_view(slot_id).await.map_err(|_| ServerFnError::new("We could not find that time."))?;
+    Ok((server::item(&slot), super::csrf::token().await?))
 }
 
 /// Book the time (or move an appointment to it). A repeated submission with
@@ -299,8 +276,7 @@ pub async fn join_waitlist(csrf_token: String, service: String, from: String, to
     let Some(kind) = carebook_core::booking::ServiceKind::parse(&service) else {
         return Err(ServerFnError::new("Choose the kind of appointment you need."));
     };
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    let (Ok(from), Ok(to)) = (time::Date::parse(from.trim(), &format), time::Date::parse(to.trim(), &format)) else {
+    let (Some(from), Some(to)) = (super::form::date(&from), super::form::date(&to)) else {
         return Err(ServerFnError::new("Enter both dates, for example 2027-01-04."));
     };
     let services = super::services()?;

@@ -3,6 +3,7 @@
 //! pattern, OWASP CSRF cheat sheet). It works with JavaScript off. The
 //! server also refuses unsafe requests whose Origin is another site.
 
+use carebook_session::constant_time_eq;
 use leptos::prelude::ServerFnError;
 use tower_sessions::Session;
 
@@ -34,9 +35,4 @@ pub async fn check(presented: &str) -> Result<(), ServerFnError> {
             Err(ServerFnError::new("This form has expired. Go back, reload the page and try again."))
         }
     }
-}
-
-/// Compare secrets without leaking where they differ.
-pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -83,11 +83,7 @@ pub async fn reset_demonstration(csrf_token: String) -> Result<(), ServerFnError
     super::csrf::check(&csrf_token).await?;
     let services = super::services()?;
     let population = carebook_core::demo::generate_with(spec.seed, spec.patients);
-    services.store.replace_population(&population).await.map_err(super::unavailable)?;
-    let today = carebook_core::london::to_local(services.clock.now()).date();
-    carebook_core::demo::seed_week_of_slots(services.store.as_ref(), &population, today)
-        .await
-        .map_err(super::unavailable)?;
+    services.demonstration.load(&population).await.map_err(super::unavailable)?;
     tracing::info!("demonstration reset");
     leptos_axum::redirect("/demonstration?reset=done");
     Ok(())

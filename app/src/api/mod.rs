@@ -1,6 +1,11 @@
 //! Server functions: thin adapters from the pages to the core services.
 //! Each one checks on the server what the caller may see, maps domain values
 //! to wire types, and keeps causes of failure in the server's log.
+//!
+//! One module per page area (rota/, staff/, booking, settings, ...); what
+//! they share is written once: who is logged in ([`guard`]), the form token
+//! ([`csrf`]), a form's problems kept for the next page ([`flash`]), and
+//! reading and writing form values ([`form`]).
 
 pub mod auth;
 pub mod booking;
@@ -8,6 +13,11 @@ pub mod booking;
 pub mod csrf;
 pub mod demo;
 pub mod directory;
+#[cfg(feature = "ssr")]
+pub(crate) mod flash;
+pub mod form;
+#[cfg(feature = "ssr")]
+pub(crate) mod guard;
 pub mod outbox;
 pub mod rota;
 pub mod settings;

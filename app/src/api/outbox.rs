@@ -38,7 +38,7 @@ pub async fn demonstration_outbox() -> Result<Option<Vec<OutboxMessageView>>, Se
         return Ok(None);
     }
     let services = super::services()?;
-    let messages = services.store.demo_messages(100).await.map_err(super::unavailable)?;
+    let messages = services.demonstration.messages(100).await.map_err(super::unavailable)?;
     Ok(Some(messages.into_iter().map(view_of).collect()))
 }
 

@@ -47,21 +47,20 @@ fn label(g: carebook_core::notify::preferences::MessageGroup) -> &'static str {
 }
 
 #[cfg(feature = "ssr")]
-async fn own_patient() -> Result<uuid::Uuid, ServerFnError> {
-    let login = super::auth::require_login().await?;
-    match login.actor {
-        carebook_core::access::Actor::Patient(p) => Ok(p.patient_id),
-        _ => Err(ServerFnError::new("This page is for patients whose identity NHS login has checked.")),
-    }
+async fn own_patient() -> Result<carebook_core::access::PatientActor, ServerFnError> {
+    use super::guard::{self, PartlyVerified};
+    let (_, me) =
+        guard::patient("This page is for patients whose identity NHS login has checked.", PartlyVerified::Refuse)
+            .await?;
+    Ok(me)
 }
 
 #[server(prefix = "/_server", endpoint = "settings/contact")]
 pub async fn contact_settings() -> Result<ContactChoices, ServerFnError> {
     use carebook_core::notify::preferences::MessageGroup;
-    let patient_id = own_patient().await?;
+    let me = own_patient().await?;
     let services = super::services()?;
-    let patient = services.store.patient_by_id(patient_id).await.map_err(super::unavailable)?;
-    let saved = services.store.contact_preferences(patient_id).await.map_err(super::unavailable)?;
+    let (patient, saved) = services.accounts.contact_preferences(&me).await.map_err(super::unavailable)?;
     let groups = MessageGroup::ALL
         .into_iter()
         .map(|g| {
@@ -99,71 +98,60 @@ pub async fn save_contact_settings(
 ) -> Result<(), ServerFnError> {
     use carebook_core::notify::preferences::{ContactPreference, MessageGroup};
     super::csrf::check(&csrf_token).await?;
-    let patient_id = own_patient().await?;
+    let me = own_patient().await?;
     let services = super::services()?;
     let choices = [
         (MessageGroup::Appointments, appointments_email, appointments_sms),
         (MessageGroup::Reminders, reminders_email, reminders_sms),
         (MessageGroup::Prescriptions, prescriptions_email, prescriptions_sms),
         (MessageGroup::Readings, readings_email, readings_sms),
-    ];
-    for (group, email, sms) in choices {
-        let preference = ContactPreference { group, by_email: email.is_some(), by_sms: sms.is_some() };
-        services.store.set_contact_preference(patient_id, preference).await.map_err(super::unavailable)?;
-    }
+    ]
+    .map(|(group, email, sms)| ContactPreference { group, by_email: email.is_some(), by_sms: sms.is_some() });
+    services.accounts.set_contact_preferences(&me, &choices).await.map_err(super::unavailable)?;
     leptos_axum::redirect("/settings/contact?saved=1");
     Ok(())
 }
 
-/// Organisations whose patients' messages this administrator looks after.
-#[cfg(feature = "ssr")]
-fn administers(actor: &carebook_core::access::Actor, subject: &carebook_core::access::Subject) -> bool {
-    use carebook_core::model::StaffRole;
-    let carebook_core::access::Actor::Staff(s) = actor else { return false };
-    s.holds(subject.registered_practice_id, StaffRole::PracticeAdmin)
-        || subject.federation_hub_id.is_some_and(|hub| s.holds(hub, StaffRole::FederationAdmin))
-}
-
+/// The parked messages about patients this administrator looks after
+/// (practice administrators their practice's, federation administrators
+/// their federation's; the core decides).
 #[server(prefix = "/_server", endpoint = "admin/parked")]
 pub async fn parked_messages() -> Result<ParkedList, ServerFnError> {
-    let login = super::auth::require_login().await?;
+    let actor = super::guard::login().await?;
     let services = super::services()?;
-    let mut items = Vec::new();
-    for n in services.store.parked_notifications(500).await.map_err(super::unavailable)? {
-        let Ok(subject) = carebook_core::access::Subject::load(services.store.as_ref(), n.patient_id).await else {
-            continue;
-        };
-        if administers(&login.actor, &subject) {
-            items.push(ParkedItem {
-                notification_id: n.notification_id.to_string(),
-                kind: n.kind.as_str().replace('_', " "),
-                created: carebook_core::notify::compose::when(n.created_at),
-                attempts: n.attempts,
-                last_error: n.last_error.unwrap_or_default(),
-            });
-        }
-    }
+    let items = services
+        .outbox
+        .parked(&actor)
+        .await
+        .map_err(super::unavailable)?
+        .into_iter()
+        .map(|n| ParkedItem {
+            notification_id: n.notification_id.to_string(),
+            kind: n.kind.as_str().replace('_', " "),
+            created: carebook_core::notify::compose::when(n.created_at),
+            attempts: n.attempts,
+            last_error: n.last_error.unwrap_or_default(),
+        })
+        .collect();
     Ok(ParkedList { items, csrf_token: super::csrf::token().await? })
 }
 
 #[server(prefix = "/_server", endpoint = "admin/parked/replay")]
 pub async fn replay_message(csrf_token: String, notification_id: String) -> Result<(), ServerFnError> {
+    use carebook_core::services::ReplayError;
     super::csrf::check(&csrf_token).await?;
-    let login = super::auth::require_login().await?;
+    let actor = super::guard::login().await?;
     let services = super::services()?;
     let id =
-        uuid::Uuid::parse_str(&notification_id).map_err(|_| ServerFnError::new("We could not find that message."))?;
-    let parked = services.store.parked_notifications(500).await.map_err(super::unavailable)?;
-    let Some(n) = parked.into_iter().find(|n| n.notification_id == id) else {
-        return Err(ServerFnError::new("That message is no longer waiting; it may have been sent again already."));
-    };
-    let subject = carebook_core::access::Subject::load(services.store.as_ref(), n.patient_id)
-        .await
-        .map_err(super::unavailable)?;
-    if !administers(&login.actor, &subject) {
-        return Err(ServerFnError::new("We could not find that message."));
+        super::form::uuid(&notification_id).ok_or_else(|| ServerFnError::new("We could not find that message."))?;
+    match services.outbox.replay(&actor, id).await {
+        Ok(()) => {}
+        Err(ReplayError::NotWaiting) => {
+            return Err(ServerFnError::new("That message is no longer waiting; it may have been sent again already."))
+        }
+        Err(ReplayError::NotFound) => return Err(ServerFnError::new("We could not find that message.")),
+        Err(e @ ReplayError::Store(_)) => return Err(super::unavailable(e)),
     }
-    services.store.replay_notification(id, services.clock.now()).await.map_err(super::unavailable)?;
     tracing::info!("parked message queued again");
     leptos_axum::redirect("/staff/notifications?replayed=1");
     Ok(())

@@ -7,5 +7,6 @@ pub mod not_found;
 pub mod outbox;
 pub mod practices;
 pub mod rota;
+pub mod rules;
 pub mod settings;
 pub mod staff;

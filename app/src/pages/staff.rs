@@ -8,12 +8,12 @@ use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
-use crate::pages::appointments::Summary;
 use crate::api::staff::{
     day_list, desk_found, staff_booking, staff_waitlist, BlockSlot, BookingDesk, DeskAppointment, FieldError,
     FindPatient, FindValues, MarkAttendance, Outcome, StaffBook, StaffCancel, StaffMove,
 };
 use crate::components::layout::{BackLink, ErrorSummary};
+use crate::pages::appointments::Summary;
 
 fn error_text(e: &ServerFnError) -> String {
     match e {
@@ -85,7 +85,13 @@ pub fn DayListPage() -> impl IntoView {
                                                             <tr>
                                                                 <td>{r.time.clone()}</td>
                                                                 <td>{r.service}" · "{r.location}</td>
-                                                                <td>{r.patient.clone().unwrap_or_default()}</td>
+                                                                <td>
+                                                                    {r.patient.clone().unwrap_or_default()}
+                                                                    {r.override_reason.clone().map(|why| view! {
+                                                                        <br />
+                                                                        <span class="nhsuk-body-s">"Booked over the rules: "{why}</span>
+                                                                    })}
+                                                                </td>
                                                                 <td>{r.status}</td>
                                                                 <td>
                                                                     {(can_mark || can_complete).then(move || {
@@ -564,6 +570,7 @@ fn MoveStep(b: BookingDesk, a: DeskAppointment, move_to: ServerAction<StaffMove>
         <h1>{heading}</h1>
         <h2>"Current appointment"</h2>
         <Summary item=a.slot.clone() />
+        {a.override_reason.clone().map(|why| view! { <p>"Booked over the rules: "{why}</p> })}
         <TimesForm b=b.clone() patient_id=p.patient_id.clone() moving=Some(a.appointment_id.clone()) legend="Choose a new time" />
         <Explainer name=p.name.clone() b=b.clone() />
         {chosen.map(|t| if allowed {
@@ -596,6 +603,7 @@ fn CancelStep(b: BookingDesk, a: DeskAppointment, cancel: ServerAction<StaffCanc
         {kept(&b.flash.error)}
         <h1>{heading}</h1>
         <Summary item=a.slot.clone() />
+        {a.override_reason.clone().map(|why| view! { <p>"Booked over the rules: "{why}</p> })}
         <ActionForm action=cancel>
             <input type="hidden" name="csrf_token" value=b.csrf_token.clone() />
             <input type="hidden" name="appointment_id" value=a.appointment_id.clone() />

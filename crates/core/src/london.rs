@@ -48,6 +48,12 @@ pub fn to_local(utc: OffsetDateTime) -> OffsetDateTime {
     utc.to_offset(offset_at(utc))
 }
 
+/// The date in London at `now`: the one date every rule, policy and page
+/// uses (from midnight to 1 am in summer it is a day ahead of UTC's).
+pub fn today(now: OffsetDateTime) -> Date {
+    to_local(now).date()
+}
+
 /// What a wall-clock time in London means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LocalTime {

@@ -3,7 +3,7 @@
 
 use sqlx::postgres::PgRow;
 
-use crate::map_err;
+use crate::dialect::map_err;
 
 fn uuid(row: &PgRow, col: &str) -> StoreResult<Uuid> {
     row.try_get::<Uuid, _>(col).map_err(map_err)

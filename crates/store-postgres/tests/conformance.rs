@@ -6,7 +6,8 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use carebook_conformance::{conformance_tests, Fresh};
-use carebook_core::store::Store;
+use carebook_core::store::prelude::*;
+use carebook_core::store::{Conflict, StoreError};
 use carebook_store_postgres::PostgresStore;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection};
@@ -160,7 +161,8 @@ async fn concurrent_retries_with_the_same_key_all_get_the_first_appointment() {
     let retries: Vec<_> = (0..8u128)
         .map(|n| {
             let (store, start) = (store.clone(), start.clone());
-            // Half aim at another slot: the key, not the slot, names the booking.
+            // Half aim at another slot: whichever slot's request commits
+            // first, the others under the same key are different requests.
             let slot_id = slots[(n % 2) as usize].slot_id;
             let request = booking_fixture::request(slot_id, me, Some("double-click"), n + 1);
             tokio::spawn(async move {
@@ -174,9 +176,16 @@ async fn concurrent_retries_with_the_same_key_all_get_the_first_appointment() {
         outcomes.push(retry.await.unwrap());
     }
 
-    let first = outcomes[0].as_ref().expect("booked").clone();
-    for outcome in &outcomes {
-        assert_eq!(outcome.as_ref().expect("every retry gets the appointment"), &first);
+    let first = outcomes.iter().find_map(|o| o.as_ref().ok()).expect("one booked").clone();
+    for (n, outcome) in outcomes.iter().enumerate() {
+        if slots[n % 2].slot_id == first.slot_id {
+            assert_eq!(outcome.as_ref().expect("every retry for the same slot gets the appointment"), &first);
+        } else {
+            assert!(
+                matches!(outcome, Err(StoreError::Conflict(Conflict::IdempotencyKeyReused))),
+                "the key with another slot is refused: {outcome:?}"
+            );
+        }
     }
     assert_eq!(store.appointments_for_patient(me).await.unwrap().len(), 1);
     let other = if first.slot_id == slots[0].slot_id { &slots[1] } else { &slots[0] };

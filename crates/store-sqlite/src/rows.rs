@@ -4,7 +4,7 @@
 use sqlx::sqlite::SqliteRow;
 use uuid::fmt::Hyphenated;
 
-use crate::map_err;
+use crate::dialect::map_err;
 
 fn uuid(row: &SqliteRow, col: &str) -> StoreResult<Uuid> {
     Ok(row.try_get::<Hyphenated, _>(col).map_err(map_err)?.into_uuid())

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use carebook_conformance::{conformance_tests, Fresh};
-use carebook_core::store::Store;
+use carebook_core::store::prelude::*;
 use carebook_store_sqlite::SqliteStore;
 
 async fn fresh() -> Option<Fresh> {

@@ -8,11 +8,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use carebook_app::api::auth::session::CurrentLogin;
 use carebook_core::access::{Actor, Refusal};
 use carebook_core::booking::service::{BookingAsk, BookingError};
-use carebook_core::booking::{Appointment, ServiceKind, Slot};
+use carebook_core::booking::{view, Appointment, ServiceKind};
 use carebook_core::model::AuditOutcome;
+use carebook_session::CurrentLogin;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use time::format_description::well_known::Rfc3339;
@@ -20,7 +20,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{actor, problem};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Place {
@@ -158,18 +158,12 @@ fn whose(actor: &Actor, named: Option<Uuid>) -> Result<Uuid, Response> {
     }
 }
 
-/// The answer for a booking failure; refusals are audited and look like
-/// "not found".
+/// The answer for a booking failure: the core's code as a status and
+/// words. Refusals are audited and look like "not found".
 async fn failure(state: &AppState, actor: &Actor, target: (&str, Uuid), action: &str, e: BookingError) -> Response {
-    match e {
-        BookingError::NotAllowed(Refusal::NeedsFullIdentityCheck) => problem(
-            StatusCode::FORBIDDEN,
-            "needs_p9",
-            "Prove who you are",
-            "NHS login must check your identity fully before you can book.",
-        ),
-        BookingError::NotAllowed(r) => {
-            crate::auth::audit_target(
+    if let BookingError::NotAllowed(r) = &e {
+        if *r != Refusal::NeedsFullIdentityCheck {
+            crate::audit::audit_target(
                 state,
                 actor.clone(),
                 action,
@@ -179,11 +173,10 @@ async fn failure(state: &AppState, actor: &Actor, target: (&str, Uuid), action: 
                 Some(r.as_str()),
             )
             .await;
-            problem(StatusCode::NOT_FOUND, "not_found", "Not found", "There is nothing here that you can see.")
         }
-        BookingError::NotFound => {
-            problem(StatusCode::NOT_FOUND, "not_found", "Not found", "There is nothing here that you can see.")
-        }
+    }
+    let code = e.code();
+    match e {
         BookingError::RulesNotMet(explanation) => {
             let reasons: Vec<String> = explanation.failed().map(|c| c.explanation.clone()).collect();
             let mut body = json!({
@@ -191,47 +184,59 @@ async fn failure(state: &AppState, actor: &Actor, target: (&str, Uuid), action: 
                 "title": "This time cannot be booked",
                 "status": 422,
                 "detail": reasons.join(" "),
-                "code": "rules_not_met",
+                "code": code,
             });
             body["reasons"] = json!(reasons);
             problem_json(StatusCode::UNPROCESSABLE_ENTITY, body)
         }
         BookingError::JustTaken { alternatives } => {
-            let views = views(state, &alternatives).await;
+            let views = match state.services.booking.slot_views(&alternatives).await {
+                Ok(v) => v.iter().map(slot_view).collect(),
+                Err(e) => {
+                    tracing::error!(error = %e, action, "alternatives could not be shown");
+                    Vec::new()
+                }
+            };
             let body = json!({
                 "type": "https://carebook.example.org/problems/slot_taken",
                 "title": "That time has just been taken",
                 "status": 409,
                 "detail": "Someone else booked this time a moment ago. Choose another time.",
-                "code": "slot_taken",
+                "code": code,
                 "alternatives": views,
             });
             problem_json(StatusCode::CONFLICT, body)
         }
-        BookingError::TooLate(message) => {
-            problem(StatusCode::CONFLICT, "too_late", "Too late to change online", &message)
-        }
+        BookingError::TooLate(message) => problem(StatusCode::CONFLICT, code, "Too late to change online", &message),
         BookingError::Invalid(message) => {
-            problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "Check what you sent", &message)
+            problem(StatusCode::UNPROCESSABLE_ENTITY, code, "Check what you sent", &message)
         }
-        BookingError::Changed => problem(
-            StatusCode::CONFLICT,
-            "appointment_changed",
-            "The appointment has changed",
-            "This appointment was changed or cancelled meanwhile. Look at your appointments again.",
-        ),
-        BookingError::Store(carebook_core::store::StoreError::Conflict(why)) if why == "idempotency_key_reused" => {
-            problem(
+        e => match code {
+            "not_logged_in" => problem(StatusCode::UNAUTHORIZED, code, "Log in", "Log in to use this."),
+            "needs_p9" => problem(
+                StatusCode::FORBIDDEN,
+                code,
+                "Prove who you are",
+                "NHS login must check your identity fully before you can book.",
+            ),
+            "not_found" => problem(StatusCode::NOT_FOUND, code, "Not found", "There is nothing here that you can see."),
+            "appointment_changed" => problem(
+                StatusCode::CONFLICT,
+                code,
+                "The appointment has changed",
+                "This appointment was changed or cancelled meanwhile. Look at your appointments again.",
+            ),
+            "idempotency_key_reused" => problem(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "idempotency_key_reused",
+                code,
                 "Idempotency-Key reused",
                 "This Idempotency-Key was used for a different booking. Use a new key for a new booking.",
-            )
-        }
-        BookingError::Store(e) => {
-            tracing::error!(error = %e, action, "booking failed");
-            problem(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable", "Try again later.")
-        }
+            ),
+            _ => {
+                tracing::error!(error = %e, action, "booking failed");
+                super::unavailable()
+            }
+        },
     }
 }
 
@@ -240,55 +245,38 @@ fn problem_json(status: StatusCode, body: serde_json::Value) -> Response {
         .into_response()
 }
 
-pub async fn view(state: &AppState, slot: &Slot) -> SlotView {
-    views(state, std::slice::from_ref(slot)).await.pop().expect("one view per slot")
-}
-
-/// Views of many slots, each organisation and location read once (an
-/// availability answer names a handful of places across hundreds of slots).
-async fn views(state: &AppState, slots: &[Slot]) -> Vec<SlotView> {
-    use std::collections::hash_map::{Entry, HashMap};
-    let store = &state.services.store;
-    let mut places: HashMap<Uuid, (String, String)> = HashMap::new();
-    let mut locations: HashMap<Uuid, String> = HashMap::new();
-    let mut out = Vec::with_capacity(slots.len());
-    for slot in slots {
-        if let Entry::Vacant(e) = places.entry(slot.organisation_id) {
-            let place = store
-                .organisation_by_id(slot.organisation_id)
-                .await
-                .map(|o| (o.name, o.ods_code.as_str().to_string()))
-                .unwrap_or_default();
-            e.insert(place);
-        }
-        if let Entry::Vacant(e) = locations.entry(slot.location_id) {
-            e.insert(store.location(slot.location_id).await.map(|l| l.name).unwrap_or_default());
-        }
-        let (name, ods_code) = places[&slot.organisation_id].clone();
-        out.push(SlotView {
-            slot_id: slot.slot_id,
-            starts_at: slot.starts_at.format(&Rfc3339).unwrap_or_default(),
-            ends_at: slot.ends_at.format(&Rfc3339).unwrap_or_default(),
-            local_time: carebook_core::notify::compose::when(slot.starts_at),
-            service: slot.service.as_str().to_string(),
-            channel: slot.channel.as_str().to_string(),
-            organisation: Place { name, ods_code },
-            location: locations[&slot.location_id].clone(),
-        });
+/// A slot as the API shows it, from the core's view of it.
+fn slot_view(v: &view::SlotView) -> SlotView {
+    SlotView {
+        slot_id: v.slot.slot_id,
+        starts_at: v.slot.starts_at.format(&Rfc3339).unwrap_or_default(),
+        ends_at: v.slot.ends_at.format(&Rfc3339).unwrap_or_default(),
+        local_time: v.when.clone(),
+        service: v.slot.service.as_str().to_string(),
+        channel: v.slot.channel.as_str().to_string(),
+        organisation: Place {
+            name: v.organisation.name.clone(),
+            ods_code: v.organisation.ods_code.as_str().to_string(),
+        },
+        location: v.location.name.clone(),
     }
-    out
 }
 
-async fn appointment_view(state: &AppState, a: &Appointment) -> Option<AppointmentView> {
-    let slot = state.services.store.slot(a.slot_id).await.ok()?;
-    Some(AppointmentView {
+fn appointment_view(v: &view::AppointmentView) -> AppointmentView {
+    let a = &v.appointment;
+    AppointmentView {
         appointment_id: a.appointment_id,
         patient_id: a.patient_id,
         status: a.status.as_str().to_string(),
         note: a.note.clone(),
         sequence: a.sequence,
-        slot: view(state, &slot).await,
-    })
+        slot: slot_view(&v.slot),
+    }
+}
+
+/// The appointment just booked, moved or cancelled, as shown.
+async fn shown(state: &AppState, a: &Appointment) -> Option<AppointmentView> {
+    state.services.booking.appointment_view(a).await.ok().map(|v| appointment_view(&v))
 }
 
 fn london_day(s: &str) -> Option<time::Date> {
@@ -320,7 +308,10 @@ pub async fn availability(
     let start = carebook_core::london::resolve(from, time::Time::MIDNIGHT);
     let end = carebook_core::london::resolve(to.next_day().unwrap_or(to), time::Time::MIDNIGHT);
     match state.services.booking.availability(&actor, patient_id, service, start, end).await {
-        Ok(slots) => Json(SlotList { slots: views(&state, &slots).await }).into_response(),
+        Ok(slots) => match state.services.booking.slot_views(&slots).await {
+            Ok(views) => Json(SlotList { slots: views.iter().map(slot_view).collect() }).into_response(),
+            Err(e) => failure(&state, &actor, ("patient", patient_id), "availability", e).await,
+        },
         Err(e) => failure(&state, &actor, ("patient", patient_id), "availability", e).await,
     }
 }
@@ -382,14 +373,14 @@ pub async fn book(
         override_reason: body.override_reason,
     };
     match state.services.booking.book(&actor, &ask).await {
-        Ok(a) => match appointment_view(&state, &a).await {
+        Ok(a) => match shown(&state, &a).await {
             Some(v) => (
                 StatusCode::CREATED,
                 [(header::LOCATION, format!("/api/v1/appointments/{}", a.appointment_id))],
                 Json(v),
             )
                 .into_response(),
-            None => problem(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable", "Try again later."),
+            None => super::unavailable(),
         },
         Err(e) => failure(&state, &actor, ("patient", patient_id), "book", e).await,
     }
@@ -408,14 +399,9 @@ pub async fn list(
         Ok(p) => p,
         Err(r) => return r,
     };
-    match state.services.booking.appointments(&actor, patient_id).await {
+    match state.services.booking.appointment_views(&actor, patient_id).await {
         Ok(list) => {
-            let mut out = Vec::new();
-            for a in &list {
-                if let Some(v) = appointment_view(&state, a).await {
-                    out.push(v);
-                }
-            }
+            let mut out: Vec<AppointmentView> = list.iter().map(appointment_view).collect();
             out.sort_by(|a, b| b.slot.starts_at.cmp(&a.slot.starts_at));
             Json(AppointmentList { appointments: out }).into_response()
         }
@@ -439,9 +425,9 @@ pub async fn amend(
         return r;
     }
     match state.services.booking.amend(&actor, appointment_id, body.slot_id).await {
-        Ok(a) => match appointment_view(&state, &a).await {
+        Ok(a) => match shown(&state, &a).await {
             Some(v) => Json(v).into_response(),
-            None => problem(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable", "Try again later."),
+            None => super::unavailable(),
         },
         Err(e) => failure(&state, &actor, ("appointment", appointment_id), "amend", e).await,
     }
@@ -465,9 +451,9 @@ pub async fn cancel(
         return invalid("Give a reason for cancelling, up to 500 characters.");
     }
     match state.services.booking.cancel(&actor, appointment_id, &body.reason).await {
-        Ok(a) => match appointment_view(&state, &a).await {
+        Ok(a) => match shown(&state, &a).await {
             Some(v) => Json(v).into_response(),
-            None => problem(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable", "Try again later."),
+            None => super::unavailable(),
         },
         Err(e) => failure(&state, &actor, ("appointment", appointment_id), "cancel", e).await,
     }

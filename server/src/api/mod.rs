@@ -2,7 +2,9 @@
 //! session and asks the core's access policy before it reads anything; a
 //! refusal answers exactly as "not found" would (nothing leaks about whether
 //! the thing exists) and goes to the audit trail. Errors are
-//! `application/problem+json` (RFC 9457) with a stable `code`.
+//! `application/problem+json` (RFC 9457) with a stable `code`: the core's
+//! code for the failure (`BookingError::code`, `Denial::code`), rendered
+//! here as a status and words.
 
 #![allow(clippy::result_large_err)]
 
@@ -11,13 +13,14 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use carebook_app::api::auth::session;
-use carebook_core::access::{self, Actor, Service, Subject};
+use carebook_core::access::{Actor, Service, Subject};
 use carebook_core::model::AuditOutcome;
+use carebook_core::services::Denial;
+use carebook_session as session;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub mod booking;
 
@@ -52,61 +55,62 @@ pub fn actor(current: &session::CurrentLogin) -> Actor {
     current.0.as_ref().map(|l| l.actor.clone()).unwrap_or(Actor::Anonymous)
 }
 
-/// Ask the policy about a patient; record a refusal. `Err` is the answer to
-/// send.
+/// The shared authorisation of the JSON and FHIR APIs: ask the core about a
+/// patient, and record a refusal in the audit trail. The answer is typed;
+/// each API renders a [`Denial`] its own way ([`refusal`] here).
 pub async fn authorise(
     state: &AppState,
     actor: &Actor,
     patient_id: Uuid,
     service: Service,
     action: &str,
-) -> Result<Subject, Response> {
-    if matches!(actor, Actor::Anonymous) {
-        return Err(problem(StatusCode::UNAUTHORIZED, "not_logged_in", "Log in", "Log in to use this."));
+) -> Result<Subject, Denial> {
+    let answer = state.services.access.patient(actor, patient_id, service).await;
+    if let Err(denial) = &answer {
+        record(state, actor, action, denial).await;
     }
-    let today = carebook_core::london::to_local(state.services.clock.now()).date();
-    let subject = match Subject::load(state.services.store.as_ref(), patient_id).await {
-        Ok(s) => Some(s),
-        Err(carebook_core::store::StoreError::NotFound) => None,
-        Err(e) => {
-            tracing::error!(error = %e, "subject lookup failed");
-            return Err(problem(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                "Service unavailable",
-                "Try again later.",
-            ));
-        }
-    };
-    let decision = match &subject {
-        Some(s) => access::may_access(actor, s, service, today),
-        None => Err(access::Refusal::NotPermitted),
-    };
-    match (decision, subject) {
-        (Ok(()), Some(s)) => Ok(s),
-        (refusal, _) => {
-            let reason = refusal.err().map(|r| r.as_str()).unwrap_or("not_permitted");
-            crate::auth::audit_target(
+    answer
+}
+
+/// Record a refusal against the patient it was about (nobody logged in and
+/// things that do not exist name nobody), and log a failure of the service.
+pub async fn record(state: &AppState, actor: &Actor, action: &str, denial: &Denial) {
+    match denial {
+        Denial::Refused { patient_id, refusal } => {
+            crate::audit::audit_target(
                 state,
                 actor.clone(),
                 action,
                 "patient",
-                patient_id,
+                *patient_id,
                 AuditOutcome::Refused,
-                Some(reason),
+                Some(refusal.as_str()),
             )
-            .await;
-            if reason == "needs_p9" {
-                return Err(problem(
-                    StatusCode::FORBIDDEN,
-                    "needs_p9",
-                    "Prove who you are",
-                    "NHS login must check your identity fully before carebook can show this.",
-                ));
-            }
-            Err(not_found())
+            .await
         }
+        Denial::Unavailable(e) => tracing::error!(error = %e, action, "access check failed"),
+        Denial::NotLoggedIn | Denial::NotFound => {}
     }
+}
+
+/// A [`Denial`] as problem+json: 401 not logged in, 403 needs full identity
+/// proofing (P9), 404 for what does not exist and what is not theirs alike.
+pub fn refusal(denial: &Denial) -> Response {
+    match denial.code() {
+        "not_logged_in" => problem(StatusCode::UNAUTHORIZED, "not_logged_in", "Log in", "Log in to use this."),
+        "needs_p9" => problem(
+            StatusCode::FORBIDDEN,
+            "needs_p9",
+            "Prove who you are",
+            "NHS login must check your identity fully before carebook can show this.",
+        ),
+        "not_found" => not_found(),
+        _ => unavailable(),
+    }
+}
+
+pub fn unavailable() -> Response {
+    problem(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable", "Try again later.")
 }
 
 /// A patient's summary: who they are and where they are registered.
@@ -119,15 +123,15 @@ async fn patient(
         return not_found();
     };
     let actor = actor(&current);
-    if let Err(answer) = authorise(&state, &actor, patient_id, Service::Appointments, "patient_view").await {
-        return answer;
-    }
-    let store = &state.services.store;
-    let Ok(p) = store.patient_by_id(patient_id).await else {
+    let subject = match authorise(&state, &actor, patient_id, Service::Appointments, "patient_view").await {
+        Ok(s) => s,
+        Err(denial) => return refusal(&denial),
+    };
+    let Ok(summary) = state.services.accounts.summary(&subject).await else {
         return not_found();
     };
-    let ok_practice = store.organisation_by_id(p.registered_practice_id).await.ok();
-    let practice = ok_practice.map(|o| json!({ "name": o.name, "ods_code": o.ods_code.as_str() }));
+    let (p, practice) = (summary.patient, summary.practice);
+    let practice = practice.map(|o| json!({ "name": o.name, "ods_code": o.ods_code.as_str() }));
     Json(json!({
         "patient_id": p.patient_id,
         "given_name": p.given_name,

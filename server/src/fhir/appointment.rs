@@ -7,21 +7,21 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use carebook_app::api::auth::session;
 use carebook_core::access::Actor;
 use carebook_core::booking::rules::Outcome;
 use carebook_core::booking::service::{BookingAsk, BookingError};
+use carebook_core::booking::view::AppointmentView;
 use carebook_core::booking::{Appointment, AppointmentStatus};
-use carebook_core::store::StoreError;
+use carebook_session as session;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::resources::{self, Places};
+use super::resources;
 use super::{
     authorise, bad_request, base_url, codes, error, etag, fhir, if_match_version, logged_in, not_found, outcome,
-    patient_reference, reference_id, unavailable, Issue,
+    patient_reference, reference_id, refusal, unavailable, Issue,
 };
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The most an Idempotency-Key may hold.
 const MAX_KEY: usize = 200;
@@ -47,15 +47,22 @@ fn media_type(headers: &HeaderMap) -> String {
         .unwrap_or_default()
 }
 
-/// The resource with its ETag, as read or changed.
-async fn answer(state: &AppState, status: StatusCode, a: &Appointment, location: Option<String>) -> Response {
-    let mut places = Places::default();
-    let resource = match resources::appointment(state.services.store.as_ref(), &mut places, a).await {
-        Ok(r) => r,
+/// The appointment as a resource, from the core's view of it.
+async fn resource(state: &AppState, a: &Appointment) -> Result<Value, Response> {
+    match state.services.booking.appointment_view(a).await {
+        Ok(v) => Ok(resources::appointment(&v)),
         Err(e) => {
             tracing::error!(error = %e, "appointment could not be shown");
-            return unavailable();
+            Err(unavailable())
         }
+    }
+}
+
+/// The resource with its ETag, as read or changed.
+async fn answer(state: &AppState, status: StatusCode, a: &Appointment, location: Option<String>) -> Response {
+    let resource = match resource(state, a).await {
+        Ok(r) => r,
+        Err(answer) => return answer,
     };
     let mut response = fhir(status, &resource);
     let h = response.headers_mut();
@@ -66,7 +73,10 @@ async fn answer(state: &AppState, status: StatusCode, a: &Appointment, location:
     response
 }
 
+/// A booking failure as an OperationOutcome, by the core's stable code
+/// (each issue's diagnostics).
 fn booking_failure(e: BookingError) -> Response {
+    let code = e.code();
     match e {
         BookingError::RulesNotMet(explanation) => {
             let issues = explanation
@@ -86,7 +96,7 @@ fn booking_failure(e: BookingError) -> Response {
         }
         BookingError::JustTaken { alternatives } => {
             let mut issues = vec![Issue::error("conflict", "That time has just been taken by someone else.")
-                .diagnostics("slot_taken")
+                .diagnostics(code)
                 .at("Appointment.slot[0]")];
             for s in alternatives {
                 issues.push(Issue {
@@ -100,29 +110,32 @@ fn booking_failure(e: BookingError) -> Response {
             outcome(StatusCode::CONFLICT, issues)
         }
         BookingError::TooLate(why) => {
-            outcome(StatusCode::UNPROCESSABLE_ENTITY, vec![Issue::error("business-rule", why).diagnostics("too_late")])
+            outcome(StatusCode::UNPROCESSABLE_ENTITY, vec![Issue::error("business-rule", why).diagnostics(code)])
         }
         BookingError::Invalid(why) => {
-            outcome(StatusCode::UNPROCESSABLE_ENTITY, vec![Issue::error("invalid", why).diagnostics("invalid")])
+            outcome(StatusCode::UNPROCESSABLE_ENTITY, vec![Issue::error("invalid", why).diagnostics(code)])
         }
-        BookingError::Changed => outcome(
-            StatusCode::CONFLICT,
-            vec![Issue::error(
-                "conflict",
-                "The appointment has changed and can no longer be cancelled; read it again.",
-            )
-            .diagnostics("appointment_changed")],
-        ),
-        BookingError::NotAllowed(_) | BookingError::NotFound => not_found(),
-        BookingError::Store(StoreError::Conflict(why)) if why == "idempotency_key_reused" => unprocessable(
-            "duplicate",
-            "This Idempotency-Key was used for another booking; use a new key for each booking.",
-            "Appointment",
-        ),
-        BookingError::Store(e) => {
-            tracing::error!(error = %e, "booking failed");
-            unavailable()
-        }
+        e => match code {
+            "appointment_changed" => outcome(
+                StatusCode::CONFLICT,
+                vec![Issue::error(
+                    "conflict",
+                    "The appointment has changed and can no longer be cancelled; read it again.",
+                )
+                .diagnostics(code)],
+            ),
+            // A refusal reads as "not found", whatever its reason.
+            "not_found" | "needs_p9" | "not_logged_in" => not_found(),
+            "idempotency_key_reused" => unprocessable(
+                "duplicate",
+                "This Idempotency-Key was used for another booking; use a new key for each booking.",
+                "Appointment",
+            ),
+            _ => {
+                tracing::error!(error = %e, "booking failed");
+                unavailable()
+            }
+        },
     }
 }
 
@@ -236,16 +249,13 @@ async fn reachable(state: &AppState, actor: &Actor, id: &str, action: &str) -> R
     let Ok(id) = Uuid::parse_str(id) else {
         return Err(not_found());
     };
-    let a = match state.services.store.appointment(id).await {
-        Ok(a) => a,
-        Err(StoreError::NotFound) => return Err(not_found()),
-        Err(e) => {
-            tracing::error!(error = %e, "appointment lookup failed");
-            return Err(unavailable());
+    match state.services.access.appointment(actor, id).await {
+        Ok(a) => Ok(a),
+        Err(denial) => {
+            crate::api::record(state, actor, action, &denial).await;
+            Err(refusal(denial.code()))
         }
-    };
-    authorise(state, actor, a.patient_id, action).await?;
-    Ok(a)
+    }
 }
 
 pub async fn read(
@@ -306,30 +316,19 @@ pub async fn search(
     if let Err(answer) = authorise(&state, &actor, patient_id, "fhir_appointment_search").await {
         return answer;
     }
-    let appointments = match state.services.booking.appointments(&actor, patient_id).await {
+    let appointments = match state.services.booking.appointment_views(&actor, patient_id).await {
         Ok(a) => a,
-        Err(BookingError::NotAllowed(_) | BookingError::NotFound) => return not_found(),
+        Err(e) if matches!(e.code(), "not_found" | "needs_p9" | "not_logged_in") => return not_found(),
         Err(e) => {
             tracing::error!(error = %e, "appointment search failed");
             return unavailable();
         }
     };
-    let mut places = Places::default();
-    let mut entries = Vec::new();
-    for a in appointments {
-        if let Some(wanted) = &statuses {
-            if !wanted.iter().any(|s| s == codes::appointment_status(a.status)) {
-                continue;
-            }
-        }
-        match resources::appointment(state.services.store.as_ref(), &mut places, &a).await {
-            Ok(r) => entries.push((r, "match")),
-            Err(e) => {
-                tracing::error!(error = %e, "appointment could not be shown");
-                return unavailable();
-            }
-        }
-    }
+    let wanted = |v: &&AppointmentView| {
+        statuses.as_ref().is_none_or(|w| w.iter().any(|s| s == codes::appointment_status(v.appointment.status)))
+    };
+    let entries: Vec<(Value, &'static str)> =
+        appointments.iter().filter(wanted).map(|v| (resources::appointment(v), "match")).collect();
     let base = base_url(&state, &headers);
     let mut link = url::form_urlencoded::Serializer::new(String::new());
     link.append_pair("patient", &format!("Patient/{patient_id}"));
@@ -440,13 +439,9 @@ pub async fn patch(
         r.headers_mut().insert(header::ETAG, etag(&current_version));
         return r;
     }
-    let mut places = Places::default();
-    let current_resource = match resources::appointment(state.services.store.as_ref(), &mut places, &a).await {
+    let current_resource = match resource(&state, &a).await {
         Ok(r) => r,
-        Err(e) => {
-            tracing::error!(error = %e, "appointment could not be shown");
-            return unavailable();
-        }
+        Err(answer) => return answer,
     };
     let reason = match read_patch(&body, &current_resource) {
         Ok(r) => r,

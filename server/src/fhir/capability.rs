@@ -6,7 +6,7 @@ use axum::response::Response;
 use serde_json::{json, Value};
 
 use super::{base_url, codes, fhir};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// When this statement last changed (a FHIR dateTime).
 const DATE: &str = "2026-11-25";

@@ -5,7 +5,8 @@
 //! Every route reads the caller from the session (the `CurrentLogin`
 //! extension) and goes through the same access policy as the pages and the
 //! JSON API (`crate::api::authorise`, which audits refusals); a refusal
-//! answers exactly as "not found" would. Errors are OperationOutcome
+//! answers exactly as "not found" would. Failures carry the core's stable
+//! codes (`BookingError::code`, `Denial::code`), rendered here. Errors are OperationOutcome
 //! resources, `application/fhir+json`. The booking itself is the core's
 //! `BookingService`: the same rules whatever the door.
 
@@ -23,7 +24,7 @@ use carebook_core::access::{Actor, Service};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The media type of every answer.
 pub const FHIR_JSON: &str = "application/fhir+json; charset=utf-8";
@@ -109,31 +110,32 @@ pub fn bad_request(text: &str) -> Response {
     error(StatusCode::BAD_REQUEST, "invalid", text)
 }
 
-/// Ask the access policy about a patient through the JSON API's
-/// `authorise` (which records a refusal in the audit trail), answering
-/// with an OperationOutcome of the same status: 401 not logged in, 403
-/// needs full identity proofing (P9), 404 for a patient who does not exist
-/// and for one the caller may not see alike.
+/// Ask the shared authorisation about a patient (`crate::api::authorise`,
+/// which records a refusal in the audit trail) and render its typed answer
+/// as an OperationOutcome: 401 not logged in, 403 needs full identity
+/// proofing (P9), 404 for a patient who does not exist and for one the
+/// caller may not see alike.
 pub async fn authorise(state: &AppState, actor: &Actor, patient_id: Uuid, action: &str) -> Result<(), Response> {
     match crate::api::authorise(state, actor, patient_id, Service::Appointments, action).await {
         Ok(_) => Ok(()),
-        Err(answer) => Err(refusal(answer.status())),
+        Err(denial) => Err(refusal(denial.code())),
     }
 }
 
-fn refusal(status: StatusCode) -> Response {
-    match status {
-        StatusCode::UNAUTHORIZED => error(
+/// A refusal as an OperationOutcome, by the core's stable code.
+pub fn refusal(code: &str) -> Response {
+    match code {
+        "not_logged_in" => error(
             StatusCode::UNAUTHORIZED,
             "login",
             "Log in to use this (NHS login for patients, smartcard for staff).",
         ),
-        StatusCode::FORBIDDEN => error(
+        "needs_p9" => error(
             StatusCode::FORBIDDEN,
             "forbidden",
             "NHS login must check your identity fully (P9) before carebook can show this.",
         ),
-        StatusCode::NOT_FOUND => not_found(),
+        "not_found" => not_found(),
         _ => unavailable(),
     }
 }
@@ -141,8 +143,8 @@ fn refusal(status: StatusCode) -> Response {
 /// Who may use the API at all: 401 for nobody logged in, 403 below P9.
 pub fn logged_in(actor: &Actor) -> Result<(), Box<Response>> {
     match actor {
-        Actor::Anonymous => Err(Box::new(refusal(StatusCode::UNAUTHORIZED))),
-        Actor::PartlyVerified { .. } => Err(Box::new(refusal(StatusCode::FORBIDDEN))),
+        Actor::Anonymous => Err(Box::new(refusal("not_logged_in"))),
+        Actor::PartlyVerified { .. } => Err(Box::new(refusal("needs_p9"))),
         _ => Ok(()),
     }
 }

@@ -1,11 +1,10 @@
-//! carebook's booking objects as FHIR R4 resources.
+//! carebook's booking objects as FHIR R4 resources, written from the
+//! core's views of them (the same names and places the pages and the JSON
+//! API show).
 
-use std::collections::hash_map::Entry;
-use std::collections::HashMap;
-
+use carebook_core::booking::view::{AppointmentView, SlotView};
 use carebook_core::booking::{Appointment, Slot};
 use carebook_core::model::{Location, Organisation};
-use carebook_core::store::{Store, StoreResult};
 use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -17,29 +16,6 @@ use super::codes;
 /// `dateTime` want it (seconds always present).
 pub fn instant(at: OffsetDateTime) -> String {
     carebook_core::london::to_local(at).format(&Rfc3339).expect("a representable time")
-}
-
-/// Organisations and locations read once per request.
-#[derive(Default)]
-pub struct Places {
-    organisations: HashMap<Uuid, Organisation>,
-    locations: HashMap<Uuid, Location>,
-}
-
-impl Places {
-    pub async fn organisation(&mut self, store: &dyn Store, id: Uuid) -> StoreResult<&Organisation> {
-        Ok(match self.organisations.entry(id) {
-            Entry::Occupied(e) => e.into_mut(),
-            Entry::Vacant(e) => e.insert(store.organisation_by_id(id).await?),
-        })
-    }
-
-    pub async fn location(&mut self, store: &dyn Store, id: Uuid) -> StoreResult<&Location> {
-        Ok(match self.locations.entry(id) {
-            Entry::Occupied(e) => e.into_mut(),
-            Entry::Vacant(e) => e.insert(store.location(id).await?),
-        })
-    }
 }
 
 /// One Schedule per clinician and organisation. Its id is the two UUIDs'
@@ -88,42 +64,37 @@ fn contained_location(location: &Location, organisation: &Organisation) -> Value
 /// The Schedule of one clinician at one organisation, over the slots found
 /// for it: the clinician by reference, each location (with the practice
 /// or hub's name and ODS code) contained.
-pub async fn schedule(
-    store: &dyn Store,
-    places: &mut Places,
-    slots: &[&Slot],
-    horizon: (OffsetDateTime, OffsetDateTime),
-) -> StoreResult<Value> {
+pub fn schedule(slots: &[&SlotView], horizon: (OffsetDateTime, OffsetDateTime)) -> Value {
     let first = slots[0];
-    let organisation = places.organisation(store, first.organisation_id).await?.clone();
+    let organisation = &first.organisation;
     let mut services = Vec::new();
-    let mut location_ids = Vec::new();
-    for s in slots {
-        if !services.contains(&s.service) {
-            services.push(s.service);
+    let mut locations: Vec<&Location> = Vec::new();
+    for v in slots {
+        if !services.contains(&v.slot.service) {
+            services.push(v.slot.service);
         }
-        if !location_ids.contains(&s.location_id) {
-            location_ids.push(s.location_id);
+        if !locations.iter().any(|l| l.location_id == v.location.location_id) {
+            locations.push(&v.location);
         }
     }
     let mut contained = Vec::new();
     let mut actor =
-        vec![json!({ "reference": format!("Practitioner/{}", first.clinician_id), "type": "Practitioner" })];
-    for id in location_ids {
-        let location = places.location(store, id).await?;
+        vec![json!({ "reference": format!("Practitioner/{}", first.slot.clinician_id), "type": "Practitioner" })];
+    for location in locations {
+        let id = location.location_id;
         actor.push(json!({ "reference": format!("#{id}"), "type": "Location", "display": location.name }));
-        contained.push(contained_location(location, &organisation));
+        contained.push(contained_location(location, organisation));
     }
-    Ok(json!({
+    json!({
         "resourceType": "Schedule",
-        "id": schedule_id(first.clinician_id, first.organisation_id),
+        "id": schedule_id(first.slot.clinician_id, first.slot.organisation_id),
         "contained": contained,
         "active": true,
         "serviceType": services.into_iter().map(codes::service_type).collect::<Vec<_>>(),
         "actor": actor,
         "planningHorizon": { "start": instant(horizon.0), "end": instant(horizon.1) },
         "comment": format!("Clinics at {}", organisation.name),
-    }))
+    })
 }
 
 pub fn appointment_version(a: &Appointment) -> String {
@@ -131,10 +102,9 @@ pub fn appointment_version(a: &Appointment) -> String {
 }
 
 /// An appointment with its slot's times, service, clinician and place.
-pub async fn appointment(store: &dyn Store, places: &mut Places, a: &Appointment) -> StoreResult<Value> {
-    let s = store.slot(a.slot_id).await?;
-    let location = places.location(store, s.location_id).await?.clone();
-    let mut v = json!({
+pub fn appointment(v: &AppointmentView) -> Value {
+    let (a, s) = (&v.appointment, &v.slot.slot);
+    let mut resource = json!({
         "resourceType": "Appointment",
         "id": a.appointment_id.to_string(),
         "meta": { "versionId": appointment_version(a) },
@@ -150,16 +120,16 @@ pub async fn appointment(store: &dyn Store, places: &mut Places, a: &Appointment
         "participant": [
             { "actor": { "reference": format!("Patient/{}", a.patient_id), "type": "Patient" }, "required": "required", "status": "accepted" },
             { "actor": { "reference": format!("Practitioner/{}", s.clinician_id), "type": "Practitioner" }, "required": "required", "status": "accepted" },
-            { "actor": { "reference": format!("Location/{}", s.location_id), "type": "Location", "display": location.name }, "required": "required", "status": "accepted" },
+            { "actor": { "reference": format!("Location/{}", s.location_id), "type": "Location", "display": v.slot.location.name }, "required": "required", "status": "accepted" },
         ],
     });
     if let Some(reason) = codes::cancellation_reason(a.status) {
-        v["cancelationReason"] = reason;
+        resource["cancelationReason"] = reason;
     }
     if let Some(note) = a.note.as_ref().filter(|n| !n.trim().is_empty()) {
-        v["comment"] = Value::String(note.clone());
+        resource["comment"] = Value::String(note.clone());
     }
-    Ok(v)
+    resource
 }
 
 /// A searchset Bundle. `entries` are (resource, search mode).

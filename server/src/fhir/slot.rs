@@ -6,17 +6,17 @@ use std::collections::BTreeMap;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use carebook_app::api::auth::session;
 use carebook_core::access::Actor;
-use carebook_core::booking::service::BookingError;
+use carebook_core::booking::view::SlotView;
 use carebook_core::booking::{ServiceKind, Slot};
+use carebook_session as session;
 use time::format_description::well_known::Rfc3339;
 use time::{Date, Duration, OffsetDateTime, Time};
 use uuid::Uuid;
 
-use super::resources::{self, Places};
+use super::resources;
 use super::{authorise, bad_request, base_url, codes, fhir, logged_in, patient_reference, unavailable};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Without `start`, this many days from now.
 const DEFAULT_DAYS: i64 = 14;
@@ -169,7 +169,9 @@ pub async fn search(
         for service in services {
             match state.services.booking.availability(&actor, patient_id, service, from, to).await {
                 Ok(slots) => found.extend(slots),
-                Err(BookingError::NotAllowed(_) | BookingError::NotFound) => return super::not_found(),
+                // Refused or not there: one answer, as for any patient the
+                // caller may not see.
+                Err(e) if matches!(e.code(), "not_found" | "needs_p9" | "not_logged_in") => return super::not_found(),
                 Err(e) => {
                     tracing::error!(error = %e, "slot search failed");
                     return unavailable();
@@ -182,19 +184,19 @@ pub async fn search(
     let mut entries: Vec<(serde_json::Value, &'static str)> =
         found.iter().map(|s| (resources::slot(s), "match")).collect();
     if q.include_schedule {
-        let mut groups: BTreeMap<String, Vec<&Slot>> = BTreeMap::new();
-        for s in &found {
-            groups.entry(resources::schedule_id(s.clinician_id, s.organisation_id)).or_default().push(s);
-        }
-        let mut places = Places::default();
-        for slots in groups.values() {
-            match resources::schedule(state.services.store.as_ref(), &mut places, slots, (from, to)).await {
-                Ok(schedule) => entries.push((schedule, "include")),
-                Err(e) => {
-                    tracing::error!(error = %e, "schedule lookup failed");
-                    return unavailable();
-                }
+        let views = match state.services.booking.slot_views(&found).await {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::error!(error = %e, "schedule lookup failed");
+                return unavailable();
             }
+        };
+        let mut groups: BTreeMap<String, Vec<&SlotView>> = BTreeMap::new();
+        for v in &views {
+            groups.entry(resources::schedule_id(v.slot.clinician_id, v.slot.organisation_id)).or_default().push(v);
+        }
+        for slots in groups.values() {
+            entries.push((resources::schedule(slots, (from, to)), "include"));
         }
     }
     let link = self_link(&base, &q, from, to, patient_id);

@@ -14,12 +14,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use carebook_core::clock::Clock;
-use carebook_core::notify::delivery::{ChannelTransport, EmailGateway, SmsGateway};
-use carebook_core::notify::retry::RetryPolicy;
+use carebook_core::notify::delivery::{EmailGateway, SmsGateway};
 use carebook_core::notify::worker::Worker;
-use carebook_core::services::Services;
-use carebook_core::store::Store;
+use carebook_core::services::{Services, WorkerSettings};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
@@ -33,14 +30,10 @@ type Gateways = (Option<Arc<dyn EmailGateway>>, Option<Arc<dyn SmsGateway>>);
 
 /// The gateways this configuration has: SMTP when `smtp.host` is set, Notify
 /// when `sms.base_url` is; in the demonstration, the recorder for both.
-pub fn gateways(
-    config: &Config,
-    demo: bool,
-    store: &Arc<dyn Store>,
-    clock: &Arc<dyn Clock>,
-) -> Result<Gateways, SetupError> {
+pub fn gateways(config: &Config, demo: bool, services: &Services) -> Result<Gateways, SetupError> {
     if demo {
-        let recorder = Arc::new(DemoGateway { store: store.clone(), clock: clock.clone() });
+        let recorder =
+            Arc::new(DemoGateway { demonstration: services.demonstration.clone(), clock: services.clock.clone() });
         return Ok((Some(recorder.clone()), Some(recorder)));
     }
     let email: Option<Arc<dyn EmailGateway>> =
@@ -51,18 +44,15 @@ pub fn gateways(
 }
 
 /// A uniquely named worker over the channel transport.
-pub fn worker(settings: &WorkerConfig, store: Arc<dyn Store>, clock: Arc<dyn Clock>, gateways: Gateways) -> Worker {
+pub fn worker(settings: &WorkerConfig, services: &Services, gateways: Gateways) -> Worker {
     let (email, sms) = gateways;
-    Worker {
+    let settings = WorkerSettings {
         name: format!("{}-{}", std::process::id(), &uuid::Uuid::new_v4().simple().to_string()[..12]),
-        transport: Arc::new(ChannelTransport { store: store.clone(), clock: clock.clone(), email, sms }),
-        store,
-        clock,
-        policy: RetryPolicy::default(),
         lease: time::Duration::seconds(settings.lease_seconds.max(1)),
         batch: settings.batch_size.max(1),
         random: Arc::new(|| f64::from(uuid::Uuid::new_v4().as_u128() as u32) / (f64::from(u32::MAX) + 1.0)),
-    }
+    };
+    services.outbox.worker(settings, email, sms)
 }
 
 /// A running delivery loop.
@@ -102,7 +92,7 @@ pub fn spawn(worker: Worker, poll: Duration) -> DeliveryHandle {
 async fn run(worker: Worker, poll: Duration, stop: Arc<AtomicBool>, wake: Arc<Notify>) {
     tracing::info!(worker = %worker.name, batch = worker.batch, "delivery started");
     while !stop.load(Ordering::SeqCst) {
-        if let Err(e) = worker.store.expire_waitlist_offers(worker.clock.now()).await {
+        if let Err(e) = worker.expire_waitlist_offers().await {
             tracing::warn!(error = %e, "waitlist offers not expired");
         }
         match worker.drain_until(&stop).await {
@@ -135,37 +125,37 @@ pub fn start_in_process(
     demo: bool,
     services: &Services,
 ) -> Result<Option<DeliveryHandle>, SetupError> {
-    let gateways = gateways(config, demo, &services.store, &services.clock)?;
+    let gateways = gateways(config, demo, services)?;
     if !demo && (!config.worker.enabled || (gateways.0.is_none() && gateways.1.is_none())) {
         return Ok(None);
     }
-    let worker = worker(&config.worker, services.store.clone(), services.clock.clone(), gateways);
+    let worker = worker(&config.worker, services, gateways);
     Ok(Some(spawn(worker, Duration::from_secs(config.worker.poll_interval_seconds.max(1)))))
 }
 
 /// `carebook worker`: the delivery loop alone against the configured
 /// database, until SIGTERM or Ctrl-C.
 pub async fn run_worker(config: Config) -> Result<(), String> {
-    let (store, _) = crate::startup::open_store(config.database_url.expose(), config.database_pool_size)
+    let (store, _) = crate::database::open_store(config.database_url.expose(), config.database_pool_size)
         .await
         .map_err(|e| e.to_string())?;
-    let clock: Arc<dyn Clock> = Arc::new(carebook_core::clock::SystemClock);
-    let gateways = gateways(&config, false, &store, &clock).map_err(|e| e.to_string())?;
+    let services = crate::database::services(store, Arc::new(carebook_core::clock::SystemClock));
+    let gateways = gateways(&config, false, &services).map_err(|e| e.to_string())?;
     if gateways.0.is_none() && gateways.1.is_none() {
         return Err(SetupError::NoGateway.to_string());
     }
     tracing::info!(
-        store = store.backend(),
+        store = services.operations.backend(),
         email = gateways.0.is_some(),
         sms = gateways.1.is_some(),
         "carebook worker starting"
     );
-    let worker = worker(&config.worker, store, clock, gateways);
+    let worker = worker(&config.worker, &services, gateways);
     let handle = spawn(worker, Duration::from_secs(config.worker.poll_interval_seconds.max(1)));
     let stop = handle.stop.clone();
     let wake = handle.wake.clone();
     tokio::spawn(async move {
-        crate::startup::stop_requested().await;
+        crate::shutdown::stop_requested().await;
         tracing::info!("stopping: finishing the message in hand");
         stop.store(true, Ordering::SeqCst);
         wake.notify_one();

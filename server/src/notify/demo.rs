@@ -13,26 +13,24 @@ use carebook_core::notify::demonstration::SentMessage;
 use carebook_core::notify::outbox::Notification;
 use carebook_core::notify::preferences::DeliveryChannel;
 use carebook_core::notify::worker::DeliveryError;
-use carebook_core::store::Store;
+use carebook_core::services::Demonstration;
 
 pub struct DemoGateway {
-    pub store: Arc<dyn Store>,
+    pub demonstration: Demonstration,
     pub clock: Arc<dyn Clock>,
 }
 
 impl DemoGateway {
     /// The synthetic person's name, for the viewer.
     async fn name(&self, n: &Notification) -> Result<String, DeliveryError> {
-        let p = self
-            .store
-            .patient_by_id(n.patient_id)
+        self.demonstration
+            .recipient_name(n.patient_id)
             .await
-            .map_err(|e| DeliveryError::Temporary(format!("store: {e}")))?;
-        Ok(format!("{} {}", p.given_name, p.family_name))
+            .map_err(|e| DeliveryError::Temporary(format!("store: {e}")))
     }
 
     async fn keep(&self, message: SentMessage) -> Result<(), DeliveryError> {
-        self.store.record_demo_message(&message).await.map_err(|e| DeliveryError::Temporary(format!("store: {e}")))?;
+        self.demonstration.keep_message(&message).await.map_err(|e| DeliveryError::Temporary(format!("store: {e}")))?;
         tracing::info!(kind = message.kind.as_str(), channel = message.channel.as_str(), "demonstration message kept");
         Ok(())
     }

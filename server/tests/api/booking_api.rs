@@ -199,6 +199,65 @@ async fn nobody_reaches_another_patients_appointments_and_errors_are_problem_jso
     assert!(r.json::<Value>().await.unwrap()["detail"].as_str().unwrap().contains("gp_appointment"));
 }
 
+/// One patient (limit 2 for GP appointments) sends 16 bookings for 16
+/// different times at the same moment: two are booked, fourteen are told
+/// the limit. Then a retry of a booked request returns it (before the
+/// limit is checked), and its key sent for another time is refused.
+async fn one_patient_at_once(api: &Api) {
+    let me = patient(api, "9990000018").await;
+    let slots = availability(api, &me).await;
+    assert!(slots.len() >= 16, "{} times", slots.len());
+    let mut tasks = Vec::new();
+    for (i, slot) in slots.iter().take(16).enumerate() {
+        let (address, c, slot) = (api.address.clone(), me.clone(), slot["slot_id"].clone());
+        tasks.push(tokio::spawn(async move {
+            let r = c
+                .post(format!("{address}/api/v1/appointments"))
+                .header("origin", &address)
+                .header("idempotency-key", format!("tab-{i}"))
+                .json(&json!({ "slot_id": slot }))
+                .send()
+                .await
+                .unwrap();
+            (i, r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }));
+    }
+    let (mut booked, mut refused) = (Vec::new(), 0);
+    for t in tasks {
+        let (i, status, body) = t.await.unwrap();
+        match status {
+            201 => booked.push((i, body)),
+            422 if body["code"] == "rules_not_met" && body.to_string().contains("up to 2 future appointments") => {
+                refused += 1
+            }
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    assert_eq!((booked.len(), refused), (2, 14));
+
+    let (i, first) = &booked[0];
+    let again = json!({ "slot_id": slots[*i]["slot_id"] });
+    let (status, retried) = post(api, &me, "/api/v1/appointments", again, Some(&format!("tab-{i}"))).await;
+    assert_eq!((status, &retried["appointment_id"]), (201, &first["appointment_id"]), "{retried}");
+    let elsewhere = json!({ "slot_id": slots[20.min(slots.len() - 1)]["slot_id"] });
+    let (status, reused) = post(api, &me, "/api/v1/appointments", elsewhere, Some(&format!("tab-{i}"))).await;
+    assert_eq!((status, reused["code"].as_str()), (422, Some("idempotency_key_reused")), "{reused}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_patient_booking_sixteen_times_at_once_gets_their_limit_and_a_retry_its_first_answer() {
+    one_patient_at_once(&start().await).await;
+    let Some(db) = crate::postgres::FreshDatabase::create().await else {
+        eprintln!("PostgreSQL half skipped: CAREBOOK_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    {
+        let api = start_on(Some(&db.url)).await;
+        one_patient_at_once(&api).await;
+    }
+    db.drop_it().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_burst_of_patients_after_one_slot_gets_one_appointment_and_the_rest_hear_just_taken() {
     burst(&start().await).await;

@@ -40,7 +40,7 @@ async fn wait_for_page(app: &TestApp, needle: &str, count: usize) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demonstration_shows_what_it_would_have_sent_newest_first_with_the_invitation() {
     let (app, clock) = demo_at_noon().await;
-    let store = app.services.store.clone();
+    let store = app.services.store_for_tests().clone();
     let (_, empty) = app.get_text("/demonstration/outbox").await;
     assert!(empty.contains("Nothing yet"), "{empty}");
 
@@ -70,6 +70,8 @@ async fn the_demonstration_shows_what_it_would_have_sent_newest_first_with_the_i
             booked_by_id: Some(patient.patient_id),
             idempotency_key: None,
             at: clock.now(),
+            limit: None,
+            overridden: None,
         })
         .await
         .unwrap();
@@ -122,7 +124,7 @@ async fn the_outbox_viewer_does_not_exist_outside_the_demonstration() {
 async fn metrics_report_the_queue_its_oldest_message_and_what_was_sent_failed_and_parked() {
     let dir = scratch_dir();
     let app = spawn_with(test_config(&dir), Mode::Serve, dir).await;
-    let store = app.services.store.clone();
+    let store = app.services.store_for_tests().clone();
     let (population, template) = carebook_conformance::booking_fixture::practice_with_slots(&store).await;
     let slots = store
         .slots_between(template.organisation_id, datetime!(2027-01-04 00:00 UTC), datetime!(2027-01-05 00:00 UTC))

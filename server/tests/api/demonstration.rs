@@ -28,7 +28,7 @@ async fn post_reset(app: &TestApp, cookie: &str, token: &str) -> reqwest::Respon
 }
 
 async fn add_a_stranger(app: &TestApp) -> carebook_core::model::Patient {
-    let store = &app.services.store;
+    let store = app.services.store_for_tests();
     let population = demo::generate_with(demo::DEFAULT_SEED, 60);
     let mut stranger = population.patients[1].clone();
     stranger.patient_id = uuid::Uuid::from_u128(0xfeed);
@@ -79,11 +79,8 @@ async fn a_reset_puts_the_synthetic_world_back_as_it_was() {
 
     assert!(r.status().is_redirection(), "{}", r.status());
     assert_eq!(r.headers()["location"], "/demonstration?reset=done");
-    assert!(app.services.store.patient_by_id(stranger.patient_id).await.is_err());
-    assert_eq!(
-        app.services.store.population_counts().await.unwrap(),
-        demo::generate_with(demo::DEFAULT_SEED, 60).counts()
-    );
+    assert!(app.services.store_for_tests().patient_by_id(stranger.patient_id).await.is_err());
+    assert_eq!(app.services.directory.counts().await.unwrap(), demo::generate_with(demo::DEFAULT_SEED, 60).counts());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -95,7 +92,7 @@ async fn a_reset_without_the_form_token_changes_nothing() {
     let r = post_reset(&app, &cookie, "forged").await;
 
     assert!(!r.status().is_redirection() || r.headers()["location"] != "/demonstration?reset=done");
-    assert!(app.services.store.patient_by_id(stranger.patient_id).await.is_ok(), "nothing was reset");
+    assert!(app.services.store_for_tests().patient_by_id(stranger.patient_id).await.is_ok(), "nothing was reset");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -108,7 +105,7 @@ async fn outside_a_demonstration_there_is_no_demonstration_page_and_no_reset() {
     let r = post_reset(&app, "carebook_session=none", "none").await;
     let location = r.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
     assert_ne!(location, "/demonstration?reset=done");
-    assert_eq!(app.services.store.population_counts().await.unwrap().patients, 0, "nothing was loaded");
+    assert_eq!(app.services.directory.counts().await.unwrap().patients, 0, "nothing was loaded");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -120,11 +117,8 @@ async fn every_demonstration_starts_from_a_fresh_database() {
 
     let second = spawn_with(test_config(&dir), Mode::Demo, dir.clone()).await;
 
-    assert!(second.services.store.patient_by_id(stranger.patient_id).await.is_err());
-    assert_eq!(
-        second.services.store.population_counts().await.unwrap(),
-        demo::generate_with(demo::DEFAULT_SEED, 60).counts()
-    );
+    assert!(second.services.store_for_tests().patient_by_id(stranger.patient_id).await.is_err());
+    assert_eq!(second.services.directory.counts().await.unwrap(), demo::generate_with(demo::DEFAULT_SEED, 60).counts());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -140,14 +134,22 @@ async fn the_demonstration_has_a_week_of_slots_at_every_practice_and_hub_before_
         )
     };
     for org in population.organisations.iter().filter(bookable) {
-        let slots =
-            app.services.store.slots_between(org.organisation_id, now - time::Duration::days(1), week).await.unwrap();
+        let slots = app
+            .services
+            .store_for_tests()
+            .slots_between(org.organisation_id, now - time::Duration::days(1), week)
+            .await
+            .unwrap();
         assert!(slots.len() > 10, "{}: {}", org.name, slots.len());
     }
     let (cookie, token) = open_demonstration_page(&app).await;
     assert!(post_reset(&app, &cookie, &token).await.status().is_redirection());
     let first = population.organisations.iter().find(bookable).unwrap();
-    let slots =
-        app.services.store.slots_between(first.organisation_id, now - time::Duration::days(1), week).await.unwrap();
+    let slots = app
+        .services
+        .store_for_tests()
+        .slots_between(first.organisation_id, now - time::Duration::days(1), week)
+        .await
+        .unwrap();
     assert!(slots.len() > 10, "slots are back after the reset");
 }

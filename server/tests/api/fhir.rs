@@ -143,7 +143,7 @@ async fn login(app: &TestApp, provider: &str, hint: &str) -> reqwest::Client {
 
 async fn patient_id(app: &TestApp, nhs: &str) -> Uuid {
     let nhs = NhsNumber::parse(nhs).unwrap();
-    app.services.store.patient_by_nhs_number(&nhs).await.unwrap().patient_id
+    app.services.demonstration.patient(&nhs).await.unwrap().0.patient_id
 }
 
 // ---------------------------------------------------------------- requests
@@ -403,7 +403,7 @@ async fn a_patient_books_reads_lists_and_cancels_with_etags() {
     let again = post(&priya, &app, &body, Some("fhir-test-booking-1")).await;
     assert_eq!(again.body["id"], appt["id"], "{:#}", again.body);
     assert_eq!(
-        app.services.store.appointments_for_patient(me).await.unwrap().len(),
+        app.services.store_for_tests().appointments_for_patient(me).await.unwrap().len(),
         1,
         "one appointment, however often it is asked for"
     );
@@ -587,7 +587,7 @@ async fn a_patient_never_reaches_another_patients_appointments() {
     // Still booked; the refusals are in the audit trail.
     let still = get(&derek, &app, &format!("/fhir/r4/Appointment/{id}")).await;
     assert_eq!(still.body["status"], "booked");
-    let audit = app.services.store.audit_for_target("patient", other, 50).await.unwrap();
+    let audit = app.services.audit.about("patient", other, 50).await.unwrap();
     let refused: Vec<&str> = audit
         .iter()
         .filter(|e| e.event.outcome == carebook_core::model::AuditOutcome::Refused)

@@ -13,7 +13,7 @@ use carebook_core::clock::FixedClock;
 use carebook_core::notify::delivery::ChannelTransport;
 use carebook_core::notify::retry::RetryPolicy;
 use carebook_core::notify::worker::Worker;
-use carebook_core::store::Store;
+use carebook_core::store::prelude::*;
 use carebook_server::config::{SmtpConfig, SmtpTls};
 use carebook_server::notify::smtp::SmtpTransport;
 use carebook_store_sqlite::SqliteStore;
@@ -271,7 +271,7 @@ async fn carebook_serve_delivers_the_outbox_by_itself_when_smtp_is_configured() 
     let mut config = crate::helpers::test_config(&dir);
     config.smtp = smtp(sink.port);
     let app = crate::helpers::spawn_with(config, carebook_server::startup::Mode::Serve, dir).await;
-    let store = app.services.store.clone();
+    let store = app.services.store_for_tests().clone();
     let (population, template) = booking_fixture::practice_with_slots(&store).await;
     let slot = store
         .slots_between(template.organisation_id, datetime!(2027-01-04 00:00 UTC), datetime!(2027-01-05 00:00 UTC))

@@ -17,7 +17,7 @@ use carebook_core::notify::delivery::{ChannelTransport, EmailGateway};
 use carebook_core::notify::outbox::Notification;
 use carebook_core::notify::retry::RetryPolicy;
 use carebook_core::notify::worker::{DeliveryError, Worker};
-use carebook_core::store::Store;
+use carebook_core::store::prelude::*;
 use carebook_store_sqlite::SqliteStore;
 use time::macros::{date, datetime, time};
 use time::{Duration, OffsetDateTime};
@@ -93,6 +93,8 @@ async fn sunday_appointment(sunday: time::Date) -> (Arc<Inbox>, Arc<FixedClock>,
             booked_by_id: Some(patient.patient_id),
             idempotency_key: None,
             at: booked_at,
+            limit: None,
+            overridden: None,
         })
         .await
         .unwrap();

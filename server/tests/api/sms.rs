@@ -19,7 +19,7 @@ use carebook_core::notify::outbox::{Notification, NotificationKind, Notification
 use carebook_core::notify::preferences::{ContactPreference, MessageGroup};
 use carebook_core::notify::retry::RetryPolicy;
 use carebook_core::notify::worker::{DeliveryError, Worker};
-use carebook_core::store::Store;
+use carebook_core::store::prelude::*;
 use carebook_server::config::{Config, SmsConfig};
 use carebook_server::notify::sms_notify::NotifySms;
 use carebook_store_sqlite::SqliteStore;

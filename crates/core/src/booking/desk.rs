@@ -9,10 +9,12 @@ use uuid::Uuid;
 use super::rota::RotaTemplate;
 use super::rules::BookingRules;
 use super::service::{default_rules, BookingError, BookingService};
+use super::view::{ClinicianView, Lookups, SlotView};
 use super::waitlist::WaitlistEntry;
-use super::ServiceKind;
+use super::{Appointment, ServiceKind};
 use crate::access::{self, Actor, Refusal, Service, StaffWork};
-use crate::model::{Location, OrganisationKind, Patient, StaffMember};
+use crate::domain::NhsNumber;
+use crate::model::{Location, Organisation, OrganisationKind, Patient, StaffMember};
 use crate::store::{OrganisationSearch, PatientSearch, StoreError};
 
 /// One service's rules at an organisation.
@@ -45,6 +47,55 @@ pub const FIND_LIMIT: u32 = 20;
 
 fn refused(r: Refusal) -> BookingError {
     BookingError::NotAllowed(r)
+}
+
+/// The organisations (each once, in the order of the user's roles) where
+/// this member of staff may do `work`: the places a staff page lists.
+pub fn organisations_where(actor: &Actor, work: StaffWork) -> Vec<Uuid> {
+    let Actor::Staff(staff) = actor else { return Vec::new() };
+    let mut out = Vec::new();
+    for role in &staff.roles {
+        if !out.contains(&role.organisation_id) && access::may_do(actor, role.organisation_id, work).is_ok() {
+            out.push(role.organisation_id);
+        }
+    }
+    out
+}
+
+/// One slot of a day list, with the clinician who holds it and, when it
+/// is taken, the appointment and the patient's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayEntry {
+    pub slot: SlotView,
+    /// `None` when the member of staff is no longer on record.
+    pub clinician: Option<ClinicianView>,
+    pub appointment: Option<Appointment>,
+    /// "Ada Lovelace"; `None` when there is no appointment (or no record).
+    pub patient: Option<String>,
+}
+
+/// A day of an organisation's slots, by start time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DaySheet {
+    pub organisation: Organisation,
+    pub entries: Vec<DayEntry>,
+}
+
+/// A rota template with the names a list shows for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RotaListing {
+    pub template: RotaTemplate,
+    /// `None` when the member of staff is no longer on record.
+    pub clinician: Option<ClinicianView>,
+    /// `None` when the location is no longer on record.
+    pub location: Option<Location>,
+}
+
+/// A patient the desk may book for, with their practice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeskPatient {
+    pub patient: Patient,
+    pub practice: Organisation,
 }
 
 impl BookingService {
@@ -87,7 +138,11 @@ impl BookingService {
     }
 
     /// An organisation's rota templates.
-    pub async fn rota_templates(&self, actor: &Actor, organisation_id: Uuid) -> Result<Vec<RotaTemplate>, BookingError> {
+    pub async fn rota_templates(
+        &self,
+        actor: &Actor,
+        organisation_id: Uuid,
+    ) -> Result<Vec<RotaTemplate>, BookingError> {
         access::may_do(actor, organisation_id, StaffWork::ManageRotas).map_err(refused)?;
         Ok(self.store.rota_templates_for(organisation_id).await?)
     }
@@ -136,7 +191,8 @@ impl BookingService {
         if template.exceptions.iter().any(|e| e.reason.trim().is_empty() || e.reason.chars().count() > 100) {
             return Err(BookingError::Invalid("Give a reason of up to 100 characters for each day off".into()));
         }
-        let mut sessions: Vec<_> = template.sessions.iter().map(|s| (s.weekday.number_from_monday(), s.starts)).collect();
+        let mut sessions: Vec<_> =
+            template.sessions.iter().map(|s| (s.weekday.number_from_monday(), s.starts)).collect();
         sessions.sort();
         if sessions.windows(2).any(|w| w[0] == w[1]) {
             return Err(BookingError::Invalid("Two sessions start at the same time on the same day".into()));
@@ -156,7 +212,7 @@ impl BookingService {
         to: Date,
     ) -> Result<Generated, BookingError> {
         let template = self.rota_template(actor, rota_template_id).await?;
-        let today = crate::london::to_local(self.clock.now()).date();
+        let today = crate::london::today(self.clock.now());
         if from < today {
             return Err(BookingError::Invalid("Generate slots from today onwards".into()));
         }
@@ -236,7 +292,7 @@ impl BookingService {
                 limit: FIND_LIMIT,
             })
             .await?;
-        let today = crate::london::to_local(self.clock.now()).date();
+        let today = crate::london::today(self.clock.now());
         let mut allowed = Vec::with_capacity(found.len());
         for patient in found {
             let subject = access::Subject::load(self.store.as_ref(), patient.patient_id).await?;
@@ -252,5 +308,96 @@ impl BookingService {
     pub async fn waitlist(&self, actor: &Actor, organisation_id: Uuid) -> Result<Vec<WaitlistEntry>, BookingError> {
         access::may_do(actor, organisation_id, StaffWork::RunAppointments).map_err(refused)?;
         Ok(self.store.waitlist_for_organisation(organisation_id).await?)
+    }
+
+    /// [`Self::day_list`] as the desk shows it: the organisation, and each
+    /// slot with its names, clinician and patient.
+    pub async fn day_sheet(&self, actor: &Actor, organisation_id: Uuid, day: Date) -> Result<DaySheet, BookingError> {
+        let list = self.day_list(actor, organisation_id, day).await?;
+        let mut lookups = Lookups::new(self.store.as_ref());
+        let organisation = lookups.organisation(organisation_id).await?;
+        let mut entries = Vec::with_capacity(list.len());
+        for (slot, appointment) in list {
+            let patient = match &appointment {
+                Some(a) => self
+                    .store
+                    .patient_by_id(a.patient_id)
+                    .await
+                    .ok()
+                    .map(|p| format!("{} {}", p.given_name, p.family_name)),
+                None => None,
+            };
+            entries.push(DayEntry {
+                clinician: lookups.clinician(slot.clinician_id).await?,
+                slot: lookups.slot(&slot).await?,
+                appointment,
+                patient,
+            });
+        }
+        Ok(DaySheet { organisation, entries })
+    }
+
+    /// [`Self::rota_templates`] with the clinician's and location's names.
+    pub async fn rota_listings(&self, actor: &Actor, organisation_id: Uuid) -> Result<Vec<RotaListing>, BookingError> {
+        let templates = self.rota_templates(actor, organisation_id).await?;
+        let mut lookups = Lookups::new(self.store.as_ref());
+        let mut out = Vec::with_capacity(templates.len());
+        for template in templates {
+            let location = match lookups.location(template.location_id).await {
+                Ok(l) => Some(l),
+                Err(StoreError::NotFound) => None,
+                Err(e) => return Err(e.into()),
+            };
+            out.push(RotaListing { clinician: lookups.clinician(template.clinician_id).await?, location, template });
+        }
+        Ok(out)
+    }
+
+    /// The patient with their practice, if this member of staff may book
+    /// for them (the access policy, asked on every call); `None` otherwise,
+    /// whether or not the patient exists, so that the answer tells nothing
+    /// more.
+    pub async fn desk_patient(&self, actor: &Actor, patient_id: Uuid) -> Result<Option<DeskPatient>, BookingError> {
+        let patient = match self.store.patient_by_id(patient_id).await {
+            Ok(p) => p,
+            Err(StoreError::NotFound) => return Ok(None),
+            Err(e) => return Err(BookingError::Store(e)),
+        };
+        let subject = access::Subject::load(self.store.as_ref(), patient_id).await?;
+        let today = crate::london::today(self.clock.now());
+        if access::may_access(actor, &subject, Service::Appointments, today).is_err() {
+            return Ok(None);
+        }
+        let practice = self.store.organisation_by_id(patient.registered_practice_id).await?;
+        Ok(Some(DeskPatient { patient, practice }))
+    }
+
+    /// The patient with this NHS number, if this member of staff may book
+    /// for them; `None` otherwise, as [`Self::desk_patient`].
+    pub async fn desk_patient_by_nhs_number(
+        &self,
+        actor: &Actor,
+        nhs_number: &NhsNumber,
+    ) -> Result<Option<DeskPatient>, BookingError> {
+        match self.store.patient_by_nhs_number(nhs_number).await {
+            Ok(p) => self.desk_patient(actor, p.patient_id).await,
+            Err(StoreError::NotFound) => Ok(None),
+            Err(e) => Err(BookingError::Store(e)),
+        }
+    }
+
+    /// [`Self::waitlist`] with each patient's name, for the desk.
+    pub async fn waitlist_names(
+        &self,
+        actor: &Actor,
+        organisation_id: Uuid,
+    ) -> Result<Vec<(WaitlistEntry, String)>, BookingError> {
+        let entries = self.waitlist(actor, organisation_id).await?;
+        let mut out = Vec::with_capacity(entries.len());
+        for e in entries {
+            let p = self.store.patient_by_id(e.patient_id).await.map_err(BookingError::Store)?;
+            out.push((e, format!("{} {}", p.given_name, p.family_name)));
+        }
+        Ok(out)
     }
 }

@@ -8,6 +8,7 @@ pub mod desk;
 pub mod rota;
 pub mod rules;
 pub mod service;
+pub mod view;
 pub mod waitlist;
 
 use serde::{Deserialize, Serialize};
@@ -130,6 +131,25 @@ impl BookableBy {
     }
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// As a list of rotas names it, from outside the practice.
+    pub fn label(self) -> &'static str {
+        match self {
+            BookableBy::OwnPractice => "Own practice's patients",
+            BookableBy::Federation => "Patients across the federation",
+            BookableBy::StaffOnly => "Staff only",
+        }
+    }
+
+    /// As the rota form offers it. It differs from [`Self::label`] because
+    /// the form is filled in at one practice: "this practice".
+    pub fn choice_label(self) -> &'static str {
+        match self {
+            BookableBy::OwnPractice => "Patients of this practice",
+            BookableBy::Federation => "Patients of any practice in the federation",
+            BookableBy::StaffOnly => "Staff only",
+        }
     }
 }
 
@@ -267,6 +287,10 @@ pub struct Appointment {
     /// Rises with every amendment (the calendar invitation's SEQUENCE).
     pub sequence: i32,
     pub created_at: time::OffsetDateTime,
+    /// Why a member of staff booked it over the rules, when they did.
+    pub override_reason: Option<String>,
+    /// The member of staff who overrode the rules.
+    pub overridden_by: Option<uuid::Uuid>,
 }
 
 /// One booking, as the store carries it out in a single transaction.
@@ -280,4 +304,29 @@ pub struct BookingRequest {
     pub booked_by_id: Option<uuid::Uuid>,
     pub idempotency_key: Option<String>,
     pub at: time::OffsetDateTime,
+    /// The patient's limit for the service, counted in the booking
+    /// transaction; `None` when the service has no limit or staff overrode it.
+    pub limit: Option<PatientLimit>,
+    /// Staff booked over the rules: recorded with the appointment and in
+    /// the audit trail in the same transaction.
+    pub overridden: Option<BookingOverride>,
+}
+
+/// At most `max` live appointments of `service` starting after `after`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatientLimit {
+    pub service: ServiceKind,
+    pub max: u32,
+    pub after: time::OffsetDateTime,
+}
+
+/// A booking over the rules by a member of staff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingOverride {
+    /// What the member of staff wrote, trimmed, at most 500 characters.
+    pub reason: String,
+    pub by: uuid::Uuid,
+    /// The codes of the rules overridden ("booking_limit,eligibility"):
+    /// the audit line's reason, never the free text.
+    pub rules: String,
 }

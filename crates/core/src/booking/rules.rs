@@ -129,6 +129,19 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// The rule's stable code, as serialised.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::WhoMayBook => "who_may_book",
+            Rule::SlotIsFree => "slot_is_free",
+            Rule::MinimumNotice => "minimum_notice",
+            Rule::Horizon => "horizon",
+            Rule::SameDayRelease => "same_day_release",
+            Rule::BookingLimit => "booking_limit",
+            Rule::Eligibility => "eligibility",
+        }
+    }
+
     /// Staff may override these with a reason.
     pub fn overridable(self) -> bool {
         matches!(
@@ -168,6 +181,22 @@ impl Explanation {
     pub fn failed(&self) -> impl Iterator<Item = &Check> {
         self.checks.iter().filter(|c| c.outcome == Outcome::Failed)
     }
+
+    /// This explanation as the store found it when it counted inside the
+    /// booking transaction: the limit reached (another booking by the same
+    /// person got there first).
+    pub fn limit_reached(mut self, rules: &BookingRules) -> Self {
+        let max = rules.max_active_per_patient.unwrap_or(0);
+        for c in self.checks.iter_mut().filter(|c| c.rule == Rule::BookingLimit) {
+            c.outcome = Outcome::Failed;
+            c.explanation = limit_message(max);
+        }
+        self
+    }
+}
+
+fn limit_message(max: u32) -> String {
+    format!("You can have up to {max} future appointments of this kind. Cancel one to book another.")
 }
 
 /// Every rule, evaluated for one booker, slot and patient at `now`.
@@ -260,7 +289,7 @@ pub fn explain(
             if patient.active_appointments_of_service < max {
                 format!("{} of {} future appointments of this kind", patient.active_appointments_of_service, max)
             } else {
-                format!("You can have up to {max} future appointments of this kind. Cancel one to book another.")
+                limit_message(max)
             },
         ),
         None => check(Rule::BookingLimit, true, "No limit".into()),

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use super::rules::{self, Booker, BookingRules, ConditionRequirement, Explanation, PatientFacts, SlotFacts};
+use super::rules::{self, Booker, BookingRules, ConditionRequirement, Explanation, Outcome, PatientFacts, SlotFacts};
 use super::{Appointment, AppointmentStatus, BookingRequest, ServiceKind, Slot};
 use crate::access::{self, Actor, Refusal, Service, Subject};
 use crate::clock::{Clock, IdSource};
@@ -35,6 +35,11 @@ pub enum BookingError {
     /// nothing was stored.
     #[error("{0}")]
     Invalid(String),
+    /// The idempotency key was sent before with a different request
+    /// (another slot, or by someone else): refused, never answered with the
+    /// first booking (IETF draft "The Idempotency-Key HTTP Header Field").
+    #[error("the idempotency key was used for a different request")]
+    IdempotencyKeyReused,
     #[error(transparent)]
     Store(StoreError),
 }
@@ -43,8 +48,51 @@ impl From<StoreError> for BookingError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => BookingError::NotFound,
+            StoreError::Conflict(crate::store::Conflict::IdempotencyKeyReused) => BookingError::IdempotencyKeyReused,
             other => BookingError::Store(other),
         }
+    }
+}
+
+impl BookingError {
+    /// The stable code of this failure, the same at every door: the JSON
+    /// API's problem `code`, the FHIR API's OperationOutcome diagnostics, and
+    /// what the pages choose their words by. A refusal other than the
+    /// identity check reads as "not found", so that nothing tells whether
+    /// the thing exists.
+    pub fn code(&self) -> &'static str {
+        match self {
+            BookingError::NotAllowed(Refusal::NotLoggedIn) => "not_logged_in",
+            BookingError::NotAllowed(Refusal::NeedsFullIdentityCheck) => "needs_p9",
+            BookingError::NotAllowed(_) | BookingError::NotFound => "not_found",
+            BookingError::RulesNotMet(_) => "rules_not_met",
+            BookingError::JustTaken { .. } => "slot_taken",
+            BookingError::TooLate(_) => "too_late",
+            BookingError::Invalid(_) => "invalid",
+            BookingError::Changed => "appointment_changed",
+            BookingError::IdempotencyKeyReused => "idempotency_key_reused",
+            BookingError::Store(_) => "unavailable",
+        }
+    }
+
+    /// In words for the person booking, patient or receptionist; `None`
+    /// when the service itself failed, which stays opaque (the edge logs
+    /// the cause).
+    pub fn message(&self) -> Option<String> {
+        Some(match self {
+            BookingError::JustTaken { .. } => "Someone else has just booked that time. Choose another time.".into(),
+            BookingError::RulesNotMet(x) => x.failed().map(|c| c.explanation.clone()).collect::<Vec<_>>().join(" "),
+            BookingError::TooLate(m) | BookingError::Invalid(m) => m.clone(),
+            BookingError::Changed => "This appointment has changed. Look at your appointments again.".into(),
+            BookingError::IdempotencyKeyReused => {
+                "This request was already used to book another time. Send a new Idempotency-Key for a new booking."
+                    .into()
+            }
+            BookingError::NotAllowed(_) | BookingError::NotFound => {
+                "We could not find that appointment or time.".into()
+            }
+            BookingError::Store(_) => return None,
+        })
     }
 }
 
@@ -158,8 +206,49 @@ impl BookingService {
         Ok(PatientFacts {
             registered_practice_id: ctx.practice.organisation_id,
             practice_federation_id: ctx.practice.federation_id,
-            condition_codes: conditions.into_iter().map(|c| c.code.code).collect(),
+            // Only an active diagnosis makes someone eligible for a review:
+            // a resolved one is history.
+            condition_codes: conditions
+                .into_iter()
+                .filter(|c| c.clinical_status == crate::model::ClinicalStatus::Active)
+                .map(|c| c.code.code)
+                .collect(),
             active_appointments_of_service: active,
+        })
+    }
+
+    /// The per-patient limit the store counts inside its transaction: the
+    /// explanation's count was read before it and only tells the person
+    /// why; a limit staff overrode is not counted at all.
+    fn limit(
+        rules: &BookingRules,
+        explanation: &Explanation,
+        service: ServiceKind,
+        now: OffsetDateTime,
+    ) -> Option<super::PatientLimit> {
+        let overridden =
+            explanation.checks.iter().any(|c| c.rule == rules::Rule::BookingLimit && c.outcome == Outcome::Overridden);
+        match rules.max_active_per_patient {
+            Some(max) if !overridden => Some(super::PatientLimit { service, max, after: now }),
+            _ => None,
+        }
+    }
+
+    /// What staff overrode, with their reason, when they overrode anything:
+    /// a reason given where every rule passed records nothing.
+    fn overridden(
+        actor: &Actor,
+        reason: &Option<String>,
+        explanation: &Explanation,
+    ) -> Option<super::BookingOverride> {
+        let Actor::Staff(staff) = actor else { return None };
+        let rules: Vec<&str> =
+            explanation.checks.iter().filter(|c| c.outcome == Outcome::Overridden).map(|c| c.rule.as_str()).collect();
+        let reason: String = reason.as_deref()?.trim().chars().take(500).collect();
+        (!rules.is_empty() && !reason.is_empty()).then(|| super::BookingOverride {
+            reason,
+            by: staff.staff_member_id,
+            rules: rules.join(","),
         })
     }
 
@@ -199,7 +288,7 @@ impl BookingService {
     ) -> Result<Vec<Slot>, BookingError> {
         let now = self.clock.now();
         let ctx = self.context(patient_id).await?;
-        access::may_access(actor, &ctx.subject, Service::Appointments, now.date()).map_err(BookingError::NotAllowed)?;
+        access::may_access(actor, &ctx.subject, Service::Appointments, crate::london::today(now)).map_err(BookingError::NotAllowed)?;
         let facts = self.facts(&ctx, service, now).await?;
         let booker = Self::booker(actor, None);
         let mut found = Vec::new();
@@ -223,7 +312,7 @@ impl BookingService {
     pub async fn explain(&self, actor: &Actor, patient_id: Uuid, slot_id: Uuid) -> Result<Explanation, BookingError> {
         let now = self.clock.now();
         let ctx = self.context(patient_id).await?;
-        access::may_access(actor, &ctx.subject, Service::Appointments, now.date()).map_err(BookingError::NotAllowed)?;
+        access::may_access(actor, &ctx.subject, Service::Appointments, crate::london::today(now)).map_err(BookingError::NotAllowed)?;
         let slot = self.store.slot(slot_id).await?;
         let facts = self.facts(&ctx, slot.service, now).await?;
         Ok(rules::explain(
@@ -238,15 +327,22 @@ impl BookingService {
     pub async fn book(&self, actor: &Actor, ask: &BookingAsk) -> Result<Appointment, BookingError> {
         let now = self.clock.now();
         let ctx = self.context(ask.patient_id).await?;
-        access::may_access(actor, &ctx.subject, Service::Appointments, now.date()).map_err(BookingError::NotAllowed)?;
+        access::may_access(actor, &ctx.subject, Service::Appointments, crate::london::today(now)).map_err(BookingError::NotAllowed)?;
+        // A retry gets its first answer before any rule is checked: the
+        // booking it repeats may be what brought the patient to their limit.
+        if let Some(key) = &ask.idempotency_key {
+            if let Some(first) = self.store.booked_with_key(ask.patient_id, ask.slot_id, key).await? {
+                return Ok(first);
+            }
+        }
         let slot = self.store.slot(ask.slot_id).await?;
         let facts = self.facts(&ctx, slot.service, now).await?;
         let booker = Self::booker(actor, ask.override_reason.clone());
-        let explanation =
-            rules::explain(&self.rules_of(&slot).await?, &Self::slot_facts(&slot, &ctx), &facts, &booker, now);
-        // A retried request must get its first answer even though the slot
-        // is no longer free, so only the "slot is free" rule defers to the
-        // store, which decides it atomically.
+        let rules = self.rules_of(&slot).await?;
+        let explanation = rules::explain(&rules, &Self::slot_facts(&slot, &ctx), &facts, &booker, now);
+        // Only the "slot is free" rule defers to the store, which decides it
+        // atomically (a retry racing its first request gets the first answer
+        // there too).
         if explanation.failed().any(|c| c.rule != rules::Rule::SlotIsFree) {
             return Err(BookingError::RulesNotMet(explanation));
         }
@@ -265,10 +361,15 @@ impl BookingService {
             booked_by_id: by,
             idempotency_key: ask.idempotency_key.clone(),
             at: now,
+            limit: Self::limit(&rules, &explanation, slot.service, now),
+            overridden: Self::overridden(actor, &ask.override_reason, &explanation),
         };
         match self.store.book(&request).await {
             Ok(a) => Ok(a),
-            Err(StoreError::Conflict(why)) if why == "slot_taken" => {
+            Err(StoreError::Conflict(crate::store::Conflict::PatientLimitReached)) => {
+                Err(BookingError::RulesNotMet(explanation.limit_reached(&rules)))
+            }
+            Err(StoreError::Conflict(crate::store::Conflict::SlotTaken)) => {
                 let alternatives = self
                     .availability(actor, ask.patient_id, slot.service, now, now + Duration::days(28))
                     .await?
@@ -350,7 +451,7 @@ impl BookingService {
     ) -> Result<super::waitlist::WaitlistEntry, BookingError> {
         let now = self.clock.now();
         let ctx = self.context(patient_id).await?;
-        access::may_access(actor, &ctx.subject, Service::Appointments, now.date()).map_err(BookingError::NotAllowed)?;
+        access::may_access(actor, &ctx.subject, Service::Appointments, crate::london::today(now)).map_err(BookingError::NotAllowed)?;
         let today = crate::london::to_local(now).date();
         if from < today || to < from || (to - from).whole_days() > 28 {
             return Err(BookingError::TooLate(
@@ -382,7 +483,7 @@ impl BookingService {
     pub async fn appointments(&self, actor: &Actor, patient_id: Uuid) -> Result<Vec<Appointment>, BookingError> {
         let now = self.clock.now();
         let ctx = self.context(patient_id).await?;
-        access::may_access(actor, &ctx.subject, Service::Appointments, now.date()).map_err(BookingError::NotAllowed)?;
+        access::may_access(actor, &ctx.subject, Service::Appointments, crate::london::today(now)).map_err(BookingError::NotAllowed)?;
         Ok(self.store.appointments_for_patient(patient_id).await?)
     }
 
@@ -391,7 +492,7 @@ impl BookingService {
     pub async fn hold(&self, actor: &Actor, patient_id: Uuid, slot_id: Uuid) -> Result<Slot, BookingError> {
         let now = self.clock.now();
         let ctx = self.context(patient_id).await?;
-        access::may_access(actor, &ctx.subject, Service::Appointments, now.date()).map_err(BookingError::NotAllowed)?;
+        access::may_access(actor, &ctx.subject, Service::Appointments, crate::london::today(now)).map_err(BookingError::NotAllowed)?;
         let slot = self.store.slot(slot_id).await?;
         let facts = self.facts(&ctx, slot.service, now).await?;
         let explanation = rules::explain(
@@ -433,7 +534,7 @@ impl BookingService {
         let now = self.clock.now();
         let appointment = self.store.appointment(appointment_id).await?;
         let ctx = self.context(appointment.patient_id).await?;
-        access::may_access(actor, &ctx.subject, Service::Appointments, now.date()).map_err(BookingError::NotAllowed)?;
+        access::may_access(actor, &ctx.subject, Service::Appointments, crate::london::today(now)).map_err(BookingError::NotAllowed)?;
         Ok((appointment, ctx))
     }
 
@@ -481,16 +582,53 @@ impl BookingService {
         if old.service == new.service && old.starts_at > now {
             facts.active_appointments_of_service = facts.active_appointments_of_service.saturating_sub(1);
         }
-        let explanation =
-            rules::explain(&self.rules_of(&new).await?, &Self::slot_facts(&new, &ctx), &facts, &booker, now);
+        let new_rules = self.rules_of(&new).await?;
+        let explanation = rules::explain(&new_rules, &Self::slot_facts(&new, &ctx), &facts, &booker, now);
         if explanation.failed().any(|c| c.rule != rules::Rule::SlotIsFree) {
             return Err(BookingError::RulesNotMet(explanation));
         }
-        match self.store.amend(appointment_id, new_slot_id, now).await {
+        let limit = Self::limit(&new_rules, &explanation, new.service, now);
+        match self.store.amend(appointment_id, new_slot_id, limit.as_ref(), now).await {
             Ok(a) => Ok(a),
-            Err(StoreError::Conflict(why)) if why == "appointment_changed" => Err(BookingError::Changed),
+            Err(StoreError::Conflict(crate::store::Conflict::PatientLimitReached)) => {
+                Err(BookingError::RulesNotMet(explanation.limit_reached(&new_rules)))
+            }
+            Err(StoreError::Conflict(crate::store::Conflict::AppointmentChanged)) => Err(BookingError::Changed),
             Err(StoreError::Conflict(_)) => Err(self.just_taken(actor, appointment.patient_id, &new, now).await?),
             Err(e) => Err(e.into()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Conflict;
+
+    #[test]
+    fn every_failure_has_one_stable_code_and_a_refusal_reads_as_not_found() {
+        let code = |e: BookingError| e.code();
+        assert_eq!(code(BookingError::NotAllowed(Refusal::NotLoggedIn)), "not_logged_in");
+        assert_eq!(code(BookingError::NotAllowed(Refusal::NeedsFullIdentityCheck)), "needs_p9");
+        assert_eq!(code(BookingError::NotAllowed(Refusal::NotPermitted)), "not_found");
+        assert_eq!(code(BookingError::NotAllowed(Refusal::WrongOrganisationOrRole)), "not_found");
+        assert_eq!(code(BookingError::NotFound), "not_found");
+        assert_eq!(code(BookingError::JustTaken { alternatives: vec![] }), "slot_taken");
+        assert_eq!(code(BookingError::TooLate("x".into())), "too_late");
+        assert_eq!(code(BookingError::Invalid("x".into())), "invalid");
+        assert_eq!(code(BookingError::Changed), "appointment_changed");
+        assert_eq!(code(StoreError::Conflict(Conflict::IdempotencyKeyReused).into()), "idempotency_key_reused");
+        assert_eq!(code(StoreError::Conflict(Conflict::SlotTaken).into()), "unavailable");
+        assert_eq!(code(StoreError::NotFound.into()), "not_found");
+    }
+
+    #[test]
+    fn a_failure_of_the_service_has_no_words_for_the_user() {
+        assert_eq!(BookingError::Store(StoreError::Conflict(crate::store::Conflict::Unlisted)).message(), None);
+        assert_eq!(
+            BookingError::NotAllowed(Refusal::NotPermitted).message().as_deref(),
+            Some("We could not find that appointment or time.")
+        );
+        assert_eq!(BookingError::TooLate("Call the practice.".into()).message().as_deref(), Some("Call the practice."));
     }
 }

@@ -99,9 +99,13 @@ pub enum About {
         /// A confirmation, change or reminder the appointment has moved on
         /// from: it was cancelled or changed again since.
         superseded: bool,
+        /// The slot this message's event was about, from its payload (the
+        /// appointment may have moved on since).
         slot: Slot,
         organisation: Organisation,
         location: Location,
+        /// For a move: where and when it was before.
+        previous: Option<(Slot, Organisation)>,
     },
     /// A freed slot held for someone on the waitlist.
     Offer { slot: Slot, organisation: Organisation, location: Location, expires_at: Option<OffsetDateTime> },
@@ -139,10 +143,21 @@ pub async fn load(store: &dyn Store, n: &Notification) -> Result<MessageFacts, D
                     | NotificationKind::AppointmentAmended
                     | NotificationKind::AppointmentReminder
             ) && (!appointment.status.is_live() || i64::from(appointment.sequence) > sequence);
-            let slot = store.slot(appointment.slot_id).await.map_err(store_failure)?;
+            // Rows written before payloads named their slot fall back to the
+            // appointment's own.
+            let slot_id = field_uuid(&payload, "slot_id").unwrap_or(appointment.slot_id);
+            let slot = store.slot(slot_id).await.map_err(store_failure)?;
             let organisation = store.organisation_by_id(slot.organisation_id).await.map_err(store_failure)?;
             let location = store.location(slot.location_id).await.map_err(store_failure)?;
-            About::Appointment { appointment_id, sequence, superseded, slot, organisation, location }
+            let previous = match field_uuid(&payload, "previous_slot_id") {
+                Some(id) if n.kind == NotificationKind::AppointmentAmended => {
+                    let before = store.slot(id).await.map_err(store_failure)?;
+                    let place = store.organisation_by_id(before.organisation_id).await.map_err(store_failure)?;
+                    Some((before, place))
+                }
+                _ => None,
+            };
+            About::Appointment { appointment_id, sequence, superseded, slot, organisation, location, previous }
         }
         NotificationKind::WaitlistOffer => {
             let slot_id = field_uuid(&payload, "slot_id")
@@ -260,7 +275,7 @@ pub fn email(facts: &MessageFacts) -> Result<OutgoingEmail, DeliveryError> {
         facts.patient.email.clone().ok_or_else(|| DeliveryError::Permanent("no e-mail address on record".into()))?;
     let message_id = format!("<{}@carebook>", n.notification_id);
     match &facts.about {
-        About::Appointment { appointment_id, sequence, slot, organisation, location, .. } => {
+        About::Appointment { appointment_id, sequence, slot, organisation, location, previous, .. } => {
             let (subject, opening, method) = match n.kind {
                 NotificationKind::AppointmentBooked => {
                     ("Your appointment is booked", "Your appointment is booked.", Method::Request)
@@ -281,15 +296,16 @@ pub fn email(facts: &MessageFacts) -> Result<OutgoingEmail, DeliveryError> {
             let what = slot.service.label();
             let how = slot.channel.label();
             let place = full_place(location);
-            let (text, html) = email_document(
-                opening,
-                &[
-                    ("What", format!("{what} ({how})")),
-                    ("When", when(slot.starts_at)),
-                    ("Where", format!("{}, {place}", organisation.name)),
-                ],
-                &[CHANGE_OR_CANCEL, HELP_NOW],
-            );
+            let mut rows = Vec::with_capacity(4);
+            // A move says what it moved from: the message is true of its own
+            // event even when the worker sends it after later changes.
+            if let Some((before, was_at)) = previous {
+                rows.push(("Was", format!("{}, {}", when(before.starts_at), was_at.name)));
+            }
+            rows.push(("What", format!("{what} ({how})")));
+            rows.push(("When", when(slot.starts_at)));
+            rows.push(("Where", format!("{}, {place}", organisation.name)));
+            let (text, html) = email_document(opening, &rows, &[CHANGE_OR_CANCEL, HELP_NOW]);
             let invitation = Invitation {
                 uid: format!("{appointment_id}@carebook"),
                 sequence: u32::try_from(*sequence).unwrap_or(0),

@@ -168,9 +168,18 @@ pub fn reminder_due_times(starts_at: OffsetDateTime) -> Vec<OffsetDateTime> {
         .collect()
 }
 
-/// The payload of an appointment message.
-pub fn appointment_payload(appointment_id: Uuid, sequence: i32) -> String {
-    format!("{{\"appointment_id\":\"{appointment_id}\",\"sequence\":{sequence}}}")
+/// The payload of an appointment message: the appointment, the invitation
+/// sequence, and the slot the event was about (and, for a move, the slot
+/// it moved from), so that a message sent later still tells the truth of
+/// its own event rather than of the appointment as it is by then.
+pub fn appointment_payload(
+    appointment_id: Uuid,
+    sequence: i32,
+    slot_id: Uuid,
+    previous_slot_id: Option<Uuid>,
+) -> String {
+    let previous = previous_slot_id.map(|p| format!(",\"previous_slot_id\":\"{p}\"")).unwrap_or_default();
+    format!("{{\"appointment_id\":\"{appointment_id}\",\"sequence\":{sequence},\"slot_id\":\"{slot_id}\"{previous}}}")
 }
 
 #[cfg(test)]
@@ -185,9 +194,14 @@ mod tests {
         for s in NotificationStatus::ALL {
             assert_eq!(NotificationStatus::parse(s.as_str()), Some(s));
         }
-        let p = appointment_payload(Uuid::from_u128(1), 2);
+        let p = appointment_payload(Uuid::from_u128(1), 2, Uuid::from_u128(3), Some(Uuid::from_u128(4)));
         let v: serde_json::Value = serde_json::from_str(&p).unwrap();
         assert_eq!(v["sequence"], 2);
+        assert_eq!(v["slot_id"], "00000000-0000-0000-0000-000000000003");
+        assert_eq!(v["previous_slot_id"], "00000000-0000-0000-0000-000000000004");
+        let first: serde_json::Value =
+            serde_json::from_str(&appointment_payload(Uuid::from_u128(1), 0, Uuid::from_u128(3), None)).unwrap();
+        assert!(first.get("previous_slot_id").is_none());
         assert_eq!(v["appointment_id"], "00000000-0000-0000-0000-000000000001");
         let both = [DeliveryChannel::Email, DeliveryChannel::Sms];
         assert_eq!(channels_from_text(&channels_to_text(&both)), both.to_vec());

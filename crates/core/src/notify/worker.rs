@@ -71,6 +71,12 @@ pub struct Worker {
 }
 
 impl Worker {
+    /// Pass on waitlist offers nobody answered in time: the hold is released
+    /// and the slot offered to the next person waiting. How many expired.
+    pub async fn expire_waitlist_offers(&self) -> StoreResult<u64> {
+        self.store.expire_waitlist_offers(self.clock.now()).await
+    }
+
     /// Claim and handle one batch.
     pub async fn run_once(&self) -> StoreResult<(usize, DrainReport)> {
         self.run_once_until(&AtomicBool::new(false)).await

@@ -11,21 +11,23 @@
 //! issuer, audience, expiry, issue time and nonce are checked by the
 //! openidconnect crate, and userinfo's `sub` must equal the ID token's.
 
+mod claims;
+mod verify;
+
 use std::sync::Arc;
 use std::time::{Duration as StdDuration, Instant};
 
 use openidconnect::core::{
-    CoreAuthPrompt, CoreAuthenticationFlow, CoreClient, CoreGenderClaim, CoreJsonWebKeySet, CoreJwsSigningAlgorithm,
-    CoreProviderMetadata,
+    CoreAuthPrompt, CoreAuthenticationFlow, CoreClient, CoreJsonWebKeySet, CoreProviderMetadata,
 };
 use openidconnect::{
-    AccessToken, AccessTokenHash, AdditionalClaims, AuthType, AuthorizationCode, ClaimsVerificationError, ClientId,
-    ClientSecret, CsrfToken, IdToken, IdTokenVerifier, IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge,
-    PkceCodeVerifier, RedirectUrl, RequestTokenError, Scope, SignatureVerificationError, SubjectIdentifier,
-    UserInfoClaims,
+    AccessTokenHash, AuthType, AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce,
+    OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RequestTokenError, Scope,
 };
 use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
+
+pub use claims::{CarebookClaims, CarebookIdToken, CarebookIdTokenClaims, GpRegistration, VerifiedLogin};
 
 use super::keys::RsaKey;
 use crate::config::{ClientAuth, ProviderConfig};
@@ -60,44 +62,6 @@ pub const JWKS_REFETCH_INTERVAL: StdDuration = StdDuration::from_secs(60);
 /// How long discovery is trusted before it is fetched again.
 const DISCOVERY_TTL: StdDuration = StdDuration::from_secs(3600);
 
-/// The claims carebook reads beyond the standard ones. NHS login's
-/// (`vot`, `vtm`, `nhs_number`, `identity_proofing_level`,
-/// `gp_registration_details`) and, through `other`, the staff provider's
-/// configurable roles claim.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct CarebookClaims {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vot: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vtm: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nhs_number: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub identity_proofing_level: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gp_ods_code: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gp_registration_details: Option<GpRegistration>,
-    #[serde(flatten)]
-    pub other: serde_json::Map<String, serde_json::Value>,
-}
-
-impl AdditionalClaims for CarebookClaims {}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GpRegistration {
-    #[serde(default)]
-    pub gp_ods_code: Option<String>,
-}
-
-pub type CarebookIdToken = IdToken<
-    CarebookClaims,
-    CoreGenderClaim,
-    openidconnect::core::CoreJweContentEncryptionAlgorithm,
-    CoreJwsSigningAlgorithm,
->;
-pub type CarebookIdTokenClaims = openidconnect::IdTokenClaims<CarebookClaims, CoreGenderClaim>;
-
 /// What the pre-login session keeps between sending someone to the
 /// provider and their coming back. Used once.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -110,22 +74,6 @@ pub struct PendingLogin {
     pub vtr: Vec<String>,
     /// Unix seconds.
     pub started_at: i64,
-}
-
-/// A log-in the provider vouched for, claims checked.
-#[derive(Clone, Debug, Default)]
-pub struct VerifiedLogin {
-    pub subject: String,
-    pub vot: Option<String>,
-    pub vtm: Option<String>,
-    pub nhs_number: Option<String>,
-    pub birthdate: Option<time::Date>,
-    pub given_name: Option<String>,
-    pub family_name: Option<String>,
-    pub email: Option<String>,
-    pub phone_number: Option<String>,
-    pub gp_ods_code: Option<String>,
-    pub roles: Vec<carebook_core::identity::ClaimedRole>,
 }
 
 /// Why a callback did not produce a verified log-in. `code()` is what the
@@ -187,6 +135,18 @@ struct Discovered {
     fetched_at: Instant,
     last_refetch: Option<Instant>,
 }
+
+/// The openidconnect client as carebook configures it: discovered
+/// endpoints, a redirect URI, and userinfo and token endpoints if the
+/// provider has them.
+type Client = CoreClient<
+    openidconnect::EndpointSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointMaybeSet,
+    openidconnect::EndpointMaybeSet,
+>;
 
 pub struct RelyingParty {
     pub kind: ProviderKind,
@@ -302,17 +262,7 @@ impl RelyingParty {
         Some(jwks)
     }
 
-    fn client(
-        &self,
-        metadata: CoreProviderMetadata,
-    ) -> CoreClient<
-        openidconnect::EndpointSet,
-        openidconnect::EndpointNotSet,
-        openidconnect::EndpointNotSet,
-        openidconnect::EndpointNotSet,
-        openidconnect::EndpointMaybeSet,
-        openidconnect::EndpointMaybeSet,
-    > {
+    fn client(&self, metadata: CoreProviderMetadata) -> Client {
         let secret = match self.config.client_auth {
             ClientAuth::ClientSecretBasic => Some(ClientSecret::new(self.config.client_secret.expose().to_string())),
             ClientAuth::PrivateKeyJwt => None,
@@ -427,201 +377,6 @@ impl RelyingParty {
         let mut login = self.map_claims(claims.subject().as_str(), claims.additional_claims(), Some(&claims));
         self.merge_userinfo(&client, response.access_token().clone(), claims.subject().clone(), &mut login).await?;
         Ok(login)
-    }
-
-    fn key_for(
-        &self,
-        id_token: &CarebookIdToken,
-        jwks: &CoreJsonWebKeySet,
-    ) -> Option<openidconnect::core::CoreJsonWebKey> {
-        let verifier = self.verifier(jwks.clone(), time::OffsetDateTime::now_utc());
-        id_token.signing_key(&verifier).ok().cloned()
-    }
-
-    fn verifier(
-        &self,
-        jwks: CoreJsonWebKeySet,
-        now: time::OffsetDateTime,
-    ) -> IdTokenVerifier<'static, openidconnect::core::CoreJsonWebKey> {
-        let skew = self.config.clock_skew_seconds;
-        let issuer = IssuerUrl::new(self.config.issuer.clone()).expect("checked at start");
-        // "now" for the expiry check, moved back by the allowed skew.
-        let lenient_now = chrono::DateTime::from_timestamp(now.unix_timestamp() - skew, 0).unwrap_or_default();
-        let latest_iat = now.unix_timestamp() + skew;
-        IdTokenVerifier::new_public_client(ClientId::new(self.config.client_id.clone()), issuer, jwks)
-            .set_allowed_algs([
-                CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
-                CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha512,
-            ])
-            .set_time_fn(move || lenient_now)
-            .set_issue_time_verifier_fn(move |iat| {
-                if iat.timestamp() > latest_iat {
-                    Err("issued in the future".to_string())
-                } else {
-                    Ok(())
-                }
-            })
-    }
-
-    fn verify(
-        &self,
-        id_token: &CarebookIdToken,
-        jwks: &CoreJsonWebKeySet,
-        nonce: &Nonce,
-        now: time::OffsetDateTime,
-    ) -> Result<CarebookIdTokenClaims, LoginFailure> {
-        let verifier = self.verifier(jwks.clone(), now);
-        id_token.claims(&verifier, nonce).cloned().map_err(|e| {
-            let failure = match &e {
-                ClaimsVerificationError::Expired(m) if m.contains("future") => LoginFailure::ClockSkew,
-                ClaimsVerificationError::Expired(_) => LoginFailure::Expired,
-                ClaimsVerificationError::InvalidAudience(_) => LoginFailure::WrongAudience,
-                ClaimsVerificationError::InvalidIssuer(_) => LoginFailure::WrongIssuer,
-                ClaimsVerificationError::InvalidNonce(_) => LoginFailure::WrongNonce,
-                ClaimsVerificationError::SignatureVerification(SignatureVerificationError::NoMatchingKey) => {
-                    LoginFailure::UnknownKey
-                }
-                ClaimsVerificationError::SignatureVerification(_) => LoginFailure::BadSignature,
-                ClaimsVerificationError::Other(m) if m.contains("future") => LoginFailure::ClockSkew,
-                _ => LoginFailure::Invalid("id_token_invalid"),
-            };
-            tracing::warn!(provider = self.kind.as_str(), reason = failure.code(), error = %e, "ID token refused");
-            failure
-        })
-    }
-
-    fn map_claims(
-        &self,
-        subject: &str,
-        extra: &CarebookClaims,
-        standard: Option<&CarebookIdTokenClaims>,
-    ) -> VerifiedLogin {
-        let mut login = VerifiedLogin { subject: subject.to_string(), ..Default::default() };
-        login.vot = extra.vot.clone();
-        login.vtm = extra.vtm.clone();
-        login.nhs_number = extra.nhs_number.clone();
-        login.gp_ods_code = extra
-            .gp_ods_code
-            .clone()
-            .or_else(|| extra.gp_registration_details.as_ref().and_then(|g| g.gp_ods_code.clone()));
-        if let Some(c) = standard {
-            fill_standard(&mut login, c.birthdate(), c.given_name(), c.family_name(), c.email(), c.phone_number());
-        }
-        login.roles = self.roles_from(extra);
-        login
-    }
-
-    /// The staff roles claim: a list of objects naming a role and an
-    /// organisation code, under the configured names.
-    fn roles_from(&self, extra: &CarebookClaims) -> Vec<carebook_core::identity::ClaimedRole> {
-        if self.config.roles_claim.is_empty() {
-            return Vec::new();
-        }
-        let Some(serde_json::Value::Array(items)) = extra.other.get(&self.config.roles_claim) else {
-            return Vec::new();
-        };
-        items
-            .iter()
-            .filter_map(|item| {
-                let role = item.get(&self.config.role_field)?.as_str()?;
-                let org = item.get(&self.config.organisation_field)?.as_str()?;
-                Some(carebook_core::identity::ClaimedRole {
-                    role: role.to_string(),
-                    organisation_code: org.to_string(),
-                })
-            })
-            .collect()
-    }
-
-    async fn merge_userinfo(
-        &self,
-        client: &CoreClient<
-            openidconnect::EndpointSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointNotSet,
-            openidconnect::EndpointMaybeSet,
-            openidconnect::EndpointMaybeSet,
-        >,
-        access_token: AccessToken,
-        subject: SubjectIdentifier,
-        login: &mut VerifiedLogin,
-    ) -> Result<(), LoginFailure> {
-        let Ok(request) = client.user_info(access_token, Some(subject)) else {
-            return Ok(()); // no userinfo endpoint: the ID token is all there is
-        };
-        let info: UserInfoClaims<CarebookClaims, CoreGenderClaim> =
-            request.request_async(&self.http).await.map_err(|e| match e {
-                openidconnect::UserInfoError::ClaimsVerification(ClaimsVerificationError::InvalidSubject(_)) => {
-                    LoginFailure::UserinfoSubjectMismatch
-                }
-                openidconnect::UserInfoError::Request(_) => LoginFailure::ProviderUnreachable,
-                other => {
-                    tracing::warn!(provider = self.kind.as_str(), error = %other, "userinfo refused");
-                    LoginFailure::Invalid("userinfo_invalid")
-                }
-            })?;
-        let extra = info.additional_claims();
-        // Userinfo is the fuller source at NHS login; the ID token's
-        // identity-bearing claims stay where userinfo is silent.
-        macro_rules! prefer {
-            ($field:ident) => {
-                if extra.$field.is_some() {
-                    login.$field = extra.$field.clone();
-                }
-            };
-        }
-        prefer!(nhs_number);
-        prefer!(vot);
-        prefer!(vtm);
-        if let Some(g) = extra
-            .gp_ods_code
-            .clone()
-            .or_else(|| extra.gp_registration_details.as_ref().and_then(|g| g.gp_ods_code.clone()))
-        {
-            login.gp_ods_code = Some(g);
-        }
-        fill_standard(
-            login,
-            info.birthdate(),
-            info.given_name(),
-            info.family_name(),
-            info.email(),
-            info.phone_number(),
-        );
-        let roles = self.roles_from(extra);
-        if !roles.is_empty() {
-            login.roles = roles;
-        }
-        Ok(())
-    }
-}
-
-fn fill_standard(
-    login: &mut VerifiedLogin,
-    birthdate: Option<&openidconnect::EndUserBirthday>,
-    given: Option<&openidconnect::LocalizedClaim<openidconnect::EndUserGivenName>>,
-    family: Option<&openidconnect::LocalizedClaim<openidconnect::EndUserFamilyName>>,
-    email: Option<&openidconnect::EndUserEmail>,
-    phone: Option<&openidconnect::EndUserPhoneNumber>,
-) {
-    if let Some(b) = birthdate {
-        let format = time::macros::format_description!("[year]-[month]-[day]");
-        if let Ok(d) = time::Date::parse(b.as_str(), &format) {
-            login.birthdate = Some(d);
-        }
-    }
-    if let Some(g) = given.and_then(|c| c.get(None)) {
-        login.given_name = Some(g.as_str().to_string());
-    }
-    if let Some(f) = family.and_then(|c| c.get(None)) {
-        login.family_name = Some(f.as_str().to_string());
-    }
-    if let Some(e) = email {
-        login.email = Some(e.as_str().to_string());
-    }
-    if let Some(p) = phone {
-        login.phone_number = Some(p.as_str().to_string());
     }
 }
 

@@ -1,0 +1,107 @@
+//! Slots and appointments: holding, booking, moving, cancelling, blocking,
+//! and what happened on the day.
+
+use async_trait::async_trait;
+use uuid::Uuid;
+
+use super::StoreResult;
+use crate::booking::{Appointment, AppointmentStatus, BookingRequest, PatientLimit, Slot};
+
+#[async_trait]
+pub trait BookingStore: Send + Sync {
+    async fn slot(&self, slot_id: Uuid) -> StoreResult<Slot>;
+
+    /// An organisation's slots starting in `[from, to)`, by start time.
+    async fn slots_between(
+        &self,
+        organisation_id: Uuid,
+        from: time::OffsetDateTime,
+        to: time::OffsetDateTime,
+    ) -> StoreResult<Vec<Slot>>;
+
+    /// Hold a free slot (or one whose hold has lapsed) for `patient_id`
+    /// until `until`, while they confirm. `Conflict::SlotTaken` otherwise.
+    async fn hold(
+        &self,
+        slot_id: Uuid,
+        patient_id: Uuid,
+        until: time::OffsetDateTime,
+        now: time::OffsetDateTime,
+    ) -> StoreResult<Slot>;
+
+    /// Take a free slot out of use with a reason (leave, a closed room).
+    /// `Conflict::SlotNotFree` when it is booked or held.
+    async fn block_slot(&self, slot_id: Uuid, reason: &str, now: time::OffsetDateTime) -> StoreResult<Slot>;
+
+    /// Put a blocked slot back in use. `Conflict::SlotNotBlocked` otherwise.
+    async fn unblock_slot(&self, slot_id: Uuid) -> StoreResult<Slot>;
+
+    /// Book in one transaction: claim the free slot and record the
+    /// appointment. A retry with the same idempotency key returns the first
+    /// appointment. `Conflict::SlotTaken` when the slot is not free (the
+    /// database's unique index backs this under any concurrency),
+    /// `Conflict::IdempotencyKeyReused` when the key names someone else's
+    /// booking or was first sent for another slot,
+    /// `Conflict::PatientLimitReached` when `request.limit` is reached
+    /// (counted inside the transaction, with the patient's row locked where
+    /// writers are not serialised), `NotFound` when there is no such slot.
+    /// A `request.overridden` is stored with the appointment and written to
+    /// the audit trail in the same transaction.
+    async fn book(&self, request: &BookingRequest) -> StoreResult<Appointment>;
+
+    /// The appointment first booked with `key`, for a retry to return
+    /// before any rule is checked. `Conflict::IdempotencyKeyReused` when
+    /// the key was sent by someone else or for another slot.
+    async fn booked_with_key(&self, patient_id: Uuid, slot_id: Uuid, key: &str) -> StoreResult<Option<Appointment>>;
+
+    async fn appointment(&self, appointment_id: Uuid) -> StoreResult<Appointment>;
+
+    /// A patient's appointments, any status, by slot start.
+    async fn appointments_for_patient(&self, patient_id: Uuid) -> StoreResult<Vec<Appointment>>;
+
+    /// The appointments that are not cancelled or moved, in an
+    /// organisation's slots starting in `[from, to)`: the day list.
+    async fn appointments_between(
+        &self,
+        organisation_id: Uuid,
+        from: time::OffsetDateTime,
+        to: time::OffsetDateTime,
+    ) -> StoreResult<Vec<Appointment>>;
+
+    /// Move a live appointment to another slot in one transaction: the new
+    /// slot is claimed and the old one released, the appointment keeps its
+    /// id and its sequence rises, or nothing changes at all.
+    /// `Conflict::SlotTaken` when the new slot is not free,
+    /// `Conflict::AppointmentChanged` when the appointment is no longer
+    /// live (cancelled or moved meanwhile).
+    /// `limit`, when given, is counted inside the transaction without the
+    /// appointment being moved (`Conflict::PatientLimitReached`).
+    async fn amend(
+        &self,
+        appointment_id: Uuid,
+        new_slot_id: Uuid,
+        limit: Option<&PatientLimit>,
+        at: time::OffsetDateTime,
+    ) -> StoreResult<Appointment>;
+
+    /// Cancel a live appointment and free its slot, in one transaction.
+    /// `status` says who cancelled. `Conflict::AppointmentChanged` when it
+    /// is no longer live.
+    async fn cancel(
+        &self,
+        appointment_id: Uuid,
+        status: AppointmentStatus,
+        reason: &str,
+        at: time::OffsetDateTime,
+    ) -> StoreResult<Appointment>;
+
+    /// Staff record what happened: arrived (from booked), did not attend
+    /// (from booked), completed (from booked or arrived).
+    /// `Conflict::AppointmentChanged` for any other change.
+    async fn record_attendance(
+        &self,
+        appointment_id: Uuid,
+        status: AppointmentStatus,
+        at: time::OffsetDateTime,
+    ) -> StoreResult<Appointment>;
+}
