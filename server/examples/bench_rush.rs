@@ -46,7 +46,7 @@
 //!     [--login-concurrency 32] [--samples FILE.csv] [--keep]
 
 use std::collections::HashMap;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -65,13 +65,8 @@ use time::{Date, OffsetDateTime, Time};
 use tower_sessions_sqlx_store::sqlx::{self, Connection, PgConnection, SqliteConnection};
 use uuid::Uuid;
 
-fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
-}
-
-fn num<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> T {
-    arg(args, name).map(|v| v.parse().unwrap_or_else(|_| panic!("{name} takes a number"))).unwrap_or(default)
-}
+mod support;
+use support::{arg, browser, chain, login, memory, num, percentile, Audience, Server};
 
 /// Clinicians holding the benchmark's clinics; the slots are shared out
 /// between them (a rota template per GP, ten-minute appointments).
@@ -275,42 +270,6 @@ async fn seed(store: &dyn Store, patients: usize, slots: usize) -> Seeded {
     }
 }
 
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
-        .pool_idle_timeout(None)
-        // No keep-alive probes: under the full burst a request can wait
-        // half a minute for its answer, and with reqwest's probes (15 s)
-        // a few such connections ended in "Connection timed out" here.
-        .tcp_keepalive(None)
-        .timeout(Duration::from_secs(120))
-        .build()
-        .unwrap()
-}
-
-/// The real log-in: start, the provider's authorize (login_hint skips its
-/// page), the callback (code exchange with private_key_jwt and PKCE, ID
-/// token and userinfo checks), ending on the redirect home.
-async fn login(client: &reqwest::Client, base: &str, nhs_number: &str) -> Result<(), String> {
-    let mut url = format!("{base}/auth/patient/start?login_hint={nhs_number}");
-    for _ in 0..6 {
-        let r = client.get(&url).header("accept", "text/html").send().await.map_err(|e| e.to_string())?;
-        if !r.status().is_redirection() {
-            return Err(format!("{} at {url}", r.status()));
-        }
-        let location = r.headers()["location"].to_str().unwrap().to_string();
-        if location == "/home" {
-            return Ok(());
-        }
-        if location.starts_with("/login") {
-            return Err(format!("sent to {location}"));
-        }
-        url = if location.starts_with("http") { location } else { format!("{base}{location}") };
-    }
-    Err("too many redirects".into())
-}
-
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 enum Kind {
     Availability,
@@ -455,17 +414,6 @@ async fn rush(client: reqwest::Client, base: String, plan: Plan, seed: u64, mut 
     out
 }
 
-/// An error with its causes, and how long the request had been going.
-fn chain(e: &dyn std::error::Error, after: Duration) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(&format!(": {s}"));
-        source = s.source();
-    }
-    format!("{text} (after {:.1}s)", after.as_secs_f64())
-}
-
 /// User plus system CPU seconds a process has used.
 fn cpu_seconds(pid: u32) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
@@ -505,14 +453,6 @@ async fn database_transactions(admin: Option<&mut PgConnection>, url: &str) -> O
     .ok()
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[i.clamp(1, sorted.len()) - 1].as_secs_f64() * 1000.0
-}
-
 fn latencies(samples: &[&Sample]) -> String {
     let mut l: Vec<Duration> = samples.iter().map(|s| s.latency).collect();
     l.sort();
@@ -524,64 +464,6 @@ fn latencies(samples: &[&Sample]) -> String {
         percentile(&l, 99.0),
         percentile(&l, 100.0)
     )
-}
-
-/// VmHWM and VmRSS of a process, in MiB.
-fn memory(pid: u32) -> (f64, f64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.split_whitespace().next())
-            .and_then(|v| v.parse::<f64>().ok())
-            .map_or(0.0, |kb| kb / 1024.0)
-    };
-    (field("VmHWM:"), field("VmRSS:"))
-}
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    async fn start(bin: &str, url: &str, pool_size: u32, log: &std::path::Path) -> Server {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let log = std::fs::File::create(log).expect("the server log opens");
-        let child = Command::new(bin)
-            .arg("serve")
-            .env("CAREBOOK_DATABASE_URL", url)
-            .env("CAREBOOK_DATABASE_POOL_SIZE", pool_size.to_string())
-            .env("CAREBOOK_LISTEN", format!("127.0.0.1:{port}"))
-            .env("CAREBOOK_DEMO_PROVIDER__ENABLED", "true")
-            .env("CAREBOOK_LOGIN_RATE_LIMIT_PER_MINUTE", "1000000")
-            .env("CAREBOOK_SMTP__HOST", "")
-            .env("CAREBOOK_SMS__BASE_URL", "")
-            .env("CAREBOOK_LOG_LEVEL", "warn")
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("carebook serve runs");
-        let base = format!("http://127.0.0.1:{port}");
-        let client = reqwest::Client::new();
-        let started = Instant::now();
-        loop {
-            if let Ok(r) = client.get(format!("{base}/ready")).send().await {
-                if r.status().is_success() {
-                    break;
-                }
-            }
-            assert!(started.elapsed() < Duration::from_secs(60), "carebook did not become ready");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        Server { child, base }
-    }
-
-    fn stop(&mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
-        let _ = self.child.wait();
-    }
 }
 
 /// Slots holding more than one live appointment, live appointments, and
@@ -706,7 +588,7 @@ async fn main() {
         logins.push(tokio::spawn(async move {
             let _permit = limit.acquire().await.unwrap();
             let client = browser();
-            login(&client, &base, &nhs).await.map(|_| client)
+            login(&client, &base, Audience::Patient, &nhs).await.map(|_| client)
         }));
     }
     let mut clients = Vec::new();
