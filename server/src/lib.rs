@@ -25,7 +25,7 @@ mod render_guard;
 mod routes;
 mod security;
 mod sessions;
-mod shutdown;
+pub mod shutdown;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

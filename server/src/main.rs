@@ -12,6 +12,8 @@ use carebook_server::telemetry;
 // free thread to resume on (leptos-rs/leptos#4647, seen here on 2 cores).
 #[tokio::main(flavor = "multi_thread", worker_threads = 4)]
 async fn main() -> ExitCode {
+    // Before anything binds a port: a SIGTERM from then on stops gracefully.
+    carebook_server::shutdown::listen_for_stop();
     let (command, overrides) = match cli::parse(std::env::args().skip(1)) {
         Ok(parsed) => parsed,
         Err(e) => {

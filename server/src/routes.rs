@@ -32,5 +32,9 @@ pub fn router(config: &Config, state: AppState, sessions: SessionBackend, demo: 
             InFlight::new(config.requests_in_flight, config.database_pool_size, config.request_queue_seconds),
             limit::in_flight,
         ))
+        // Every error under /api/v1 a problem, under /fhir/r4 an
+        // OperationOutcome, whichever layer answered it.
+        .layer(middleware::from_fn(api::problems))
+        .layer(middleware::from_fn(fhir::outcomes))
         .layer(middleware::from_fn_with_state(state.metrics, metrics::record))
 }

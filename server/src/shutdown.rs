@@ -1,8 +1,51 @@
 //! How the process is asked to stop: SIGTERM or Ctrl-C, for `serve`,
 //! `demo` and `worker` alike.
 
+/// Set once the process has been asked to stop, when [`listen_for_stop`]
+/// installed the handlers at start-up.
+static STOP: std::sync::OnceLock<tokio::sync::watch::Sender<bool>> = std::sync::OnceLock::new();
+
+/// Install the SIGTERM and Ctrl-C handlers now, before the port is bound:
+/// a signal that arrives between binding and serving is then kept, not
+/// lost to the default action (which would kill the process with no
+/// graceful exit). Call once, early in `main`, inside the runtime.
+pub fn listen_for_stop() {
+    let (tx, _) = tokio::sync::watch::channel(false);
+    if STOP.set(tx).is_err() {
+        return;
+    }
+    // `signal()` registers the handler when it is called, not when polled.
+    #[cfg(unix)]
+    let terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    tokio::spawn(async move {
+        #[cfg(unix)]
+        let terminate = async move {
+            match terminate {
+                Some(mut s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let terminate = std::future::pending::<()>();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {},
+            _ = terminate => {},
+        }
+        if let Some(tx) = STOP.get() {
+            let _ = tx.send(true);
+        }
+    });
+}
+
 /// SIGTERM or Ctrl-C.
 pub async fn stop_requested() {
+    if let Some(tx) = STOP.get() {
+        let mut rx = tx.subscribe();
+        let _ = rx.wait_for(|stopped| *stopped).await;
+        return;
+    }
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -3,8 +3,7 @@
 //! read them, `PATCH /fhir/r4/Appointment/{id}` (JSON Patch, `If-Match`)
 //! cancels one.
 
-use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use carebook_core::access::Actor;
@@ -19,7 +18,7 @@ use uuid::Uuid;
 use super::resources;
 use super::{
     authorise, bad_request, base_url, codes, error, etag, fhir, if_match_version, logged_in, not_found, outcome,
-    patient_reference, reference_id, refusal, unavailable, Issue,
+    patient_reference, reference_id, refusal, unavailable, Body, Id, Issue,
 };
 use crate::state::AppState;
 
@@ -193,7 +192,7 @@ pub async fn create(
     State(state): State<AppState>,
     axum::Extension(current): axum::Extension<session::CurrentLogin>,
     headers: HeaderMap,
-    body: Bytes,
+    Body(body): Body,
 ) -> Response {
     let actor = crate::api::actor(&current);
     if let Err(answer) = logged_in(&actor) {
@@ -262,7 +261,7 @@ pub async fn read(
     State(state): State<AppState>,
     axum::Extension(current): axum::Extension<session::CurrentLogin>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Id(id): Id,
 ) -> Response {
     let actor = crate::api::actor(&current);
     if let Err(answer) = logged_in(&actor) {
@@ -400,8 +399,8 @@ pub async fn patch(
     State(state): State<AppState>,
     axum::Extension(current): axum::Extension<session::CurrentLogin>,
     headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
+    Id(id): Id,
+    Body(body): Body,
 ) -> Response {
     let actor = crate::api::actor(&current);
     if let Err(answer) = logged_in(&actor) {

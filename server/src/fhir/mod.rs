@@ -7,8 +7,12 @@
 //! JSON API (`crate::api::authorise`, which audits refusals); a refusal
 //! answers exactly as "not found" would. Failures carry the core's stable
 //! codes (`BookingError::code`, `Denial::code`), rendered here. Errors are OperationOutcome
-//! resources, `application/fhir+json`. The booking itself is the core's
-//! `BookingService`: the same rules whatever the door.
+//! resources, `application/fhir+json`: those of the handlers, the
+//! extractors' rejections ([`Id`], [`Body`]), an address with no route (404),
+//! a method an address does not take (405, with `Allow`), and, through
+//! [`outcomes`], whatever a layer in front answered in another media type.
+//! The booking itself is the core's `BookingService`: the same rules
+//! whatever the door.
 
 mod appointment;
 mod capability;
@@ -16,9 +20,13 @@ pub mod codes;
 mod resources;
 mod slot;
 
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{any, get, MethodRouter};
 use axum::Router;
 use carebook_core::access::{Actor, Service};
 use serde_json::{json, Value};
@@ -32,11 +40,138 @@ pub const FHIR_JSON: &str = "application/fhir+json; charset=utf-8";
 pub const PREFIX: &str = "/fhir/r4";
 
 pub fn router() -> Router<AppState> {
+    // A method an address does not take answers an OperationOutcome; axum
+    // adds `Allow`.
+    fn only(methods: MethodRouter<AppState>) -> MethodRouter<AppState> {
+        methods.fallback(method_not_allowed)
+    }
     Router::new()
-        .route("/fhir/r4/metadata", get(capability::metadata))
-        .route("/fhir/r4/Slot", get(slot::search))
-        .route("/fhir/r4/Appointment", get(appointment::search).post(appointment::create))
-        .route("/fhir/r4/Appointment/{id}", get(appointment::read).patch(appointment::patch))
+        .route("/fhir/r4/metadata", only(get(capability::metadata)))
+        .route("/fhir/r4/Slot", only(get(slot::search)))
+        .route("/fhir/r4/Appointment", only(get(appointment::search).post(appointment::create)))
+        .route("/fhir/r4/Appointment/{id}", only(get(appointment::read).patch(appointment::patch)))
+        // Any other address under the base: an OperationOutcome, not the
+        // site's page.
+        .route("/fhir/r4", any(no_route))
+        .route("/fhir/r4/", any(no_route))
+        .route("/fhir/r4/{*rest}", any(no_route))
+}
+
+async fn no_route() -> Response {
+    outcome(
+        StatusCode::NOT_FOUND,
+        vec![Issue::error(
+            "not-supported",
+            "There is no such resource type or interaction here. See /fhir/r4/metadata for what this server does.",
+        )
+        .diagnostics("not_found")],
+    )
+}
+
+async fn method_not_allowed(method: Method) -> Response {
+    outcome(
+        StatusCode::METHOD_NOT_ALLOWED,
+        vec![Issue::error(
+            "not-supported",
+            format!("This address does not take {method}. The Allow header lists the interactions it takes."),
+        )
+        .diagnostics("method_not_allowed")],
+    )
+}
+
+/// Is this address under the FHIR base?
+pub fn under(path: &str) -> bool {
+    path == PREFIX || path.strip_prefix(PREFIX).is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// An id in the path, as text (`axum::extract::Path<String>`): an address
+/// that is not UTF-8 answers 400 `invalid`.
+pub struct Id(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        match axum::extract::Path::<String>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(id)) => Ok(Self(id)),
+            Err(_) => {
+                Err(bad_request("The id in the address cannot be read: a FHIR id is letters, digits, '-' and '.'."))
+            }
+        }
+    }
+}
+
+/// The request body (`Bytes`): one that is too large answers 413, one that
+/// cannot be read 400, as OperationOutcomes.
+pub struct Body(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for Body {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        match Bytes::from_request(request, state).await {
+            Ok(bytes) => Ok(Self(bytes)),
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(error(StatusCode::PAYLOAD_TOO_LARGE, "too-costly", "The body is too large for this server."))
+            }
+            Err(_) => Err(error(StatusCode::BAD_REQUEST, "structure", "The body could not be read. Send it again.")),
+        }
+    }
+}
+
+/// The issue type (http://hl7.org/fhir/issue-type) and carebook code for a
+/// status that something in front of the handlers answered.
+fn issue_for(status: StatusCode) -> (&'static str, &'static str) {
+    match status.as_u16() {
+        400 => ("invalid", "invalid_request"),
+        401 => ("login", "not_logged_in"),
+        403 => ("forbidden", "forbidden"),
+        404 => ("not-found", "not_found"),
+        405 | 406 | 415 => ("not-supported", "not_supported"),
+        408 => ("timeout", "timeout"),
+        413 => ("too-costly", "too_large"),
+        429 => ("throttled", "too_many_requests"),
+        503 => ("transient", "unavailable"),
+        s if s >= 500 => ("exception", "internal_error"),
+        _ => ("invalid", "invalid_request"),
+    }
+}
+
+/// The last word for every answer under `/fhir/r4`: an error in another
+/// media type than `application/fhir+json` (the same-origin check's 403,
+/// the queue's 503, a rejection some layer made) becomes an
+/// OperationOutcome with the same status and headers.
+pub async fn outcomes(request: Request, next: Next) -> Response {
+    if !under(request.uri().path()) {
+        return next.run(request).await;
+    }
+    let head = request.method() == Method::HEAD;
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_fhir = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/fhir+json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_fhir {
+        return response;
+    }
+    let (parts, words) = crate::api::plain_words(response).await;
+    let (code, diagnostics) = match issue_for(status) {
+        ("transient", _) if parts.headers.contains_key(header::RETRY_AFTER) => ("transient", "busy"),
+        other => other,
+    };
+    let text = words.unwrap_or_else(|| status.canonical_reason().unwrap_or("Error").to_string() + ".");
+    let mut answer = outcome(status, vec![Issue::error(code, text).diagnostics(diagnostics)]);
+    for (name, value) in parts.headers.iter() {
+        if !matches!(*name, header::CONTENT_TYPE | header::CONTENT_LENGTH | header::CACHE_CONTROL) {
+            answer.headers_mut().append(name, value.clone());
+        }
+    }
+    if head {
+        *answer.body_mut() = axum::body::Body::empty();
+    }
+    answer
 }
 
 /// A FHIR answer: the resource as `application/fhir+json`, never cached by
@@ -216,5 +351,37 @@ mod tests {
         assert_eq!(if_match_version("W/\"12\""), Some("12"));
         assert_eq!(if_match_version("\"12\""), Some("12"));
         assert_eq!(if_match_version("12"), None);
+    }
+}
+
+#[cfg(test)]
+mod net_tests {
+    use axum::body::Body;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn an_error_from_a_layer_in_front_of_the_fhir_api_becomes_an_operation_outcome() {
+        let busy = || async {
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::CONTENT_TYPE, "application/problem+json"), (header::RETRY_AFTER, "5")],
+                r#"{"code":"busy","detail":"Many people are booking at the moment."}"#,
+            )
+        };
+        let router = Router::new().route("/fhir/r4/Slot", get(busy)).layer(axum::middleware::from_fn(outcomes));
+        let request = axum::http::Request::get("/fhir/r4/Slot").body(Body::empty()).unwrap();
+        let response = router.oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[header::CONTENT_TYPE], FHIR_JSON);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "5");
+        let body: Value =
+            serde_json::from_slice(&axum::body::to_bytes(response.into_body(), 1 << 16).await.unwrap()).unwrap();
+        assert_eq!(body["resourceType"], "OperationOutcome");
+        assert_eq!(body["issue"][0]["code"], "transient");
+        assert_eq!(body["issue"][0]["diagnostics"], "busy");
+        assert_eq!(body["issue"][0]["details"]["text"], "Many people are booking at the moment.");
     }
 }

@@ -46,13 +46,19 @@ pub fn parse_start(value: &str) -> Result<Range, String> {
     };
     // The value as the range it covers: a whole day, or one instant.
     let (low, high) = if rest.len() == 10 {
-        let date = Date::parse(rest, time::macros::format_description!("[year]-[month]-[day]"))
-            .map_err(|_| format!("start: {rest} is not a date"))?;
+        let date = crate::api::booking::calendar_day(rest).ok_or_else(|| format!("start: {rest} is not a date"))?;
         (london_midnight(date), london_midnight(date.next_day().ok_or("start: out of range")?))
     } else {
         let at = OffsetDateTime::parse(rest, &Rfc3339)
             .map_err(|_| format!("start: {rest} is not a date or a date and time with its offset"))?;
-        (at, at + Duration::nanoseconds(1))
+        // An instant at the very edge of the years that can be written (in
+        // UTC, or one nanosecond on) is outside any search.
+        let next = at
+            .checked_to_offset(time::UtcOffset::UTC)
+            .and_then(|_| at.checked_add(Duration::nanoseconds(1)))
+            .and_then(|n| n.checked_to_offset(time::UtcOffset::UTC).map(|_| n))
+            .ok_or("start: out of range")?;
+        (at, next)
     };
     Ok(match prefix {
         "ge" => Range { from: Some(low), to: None },
@@ -229,6 +235,11 @@ mod tests {
         assert!(parse_start("getomorrow").is_err());
         assert!(parse_start("sa2027-01-10").is_err());
         assert!(parse_start("ge2027-01-10T09:30").is_err());
+        // The edges of the years that can be written are refused, never a panic.
+        assert!(parse_start("eq9999-12-31T23:59:59.999999999Z").is_err());
+        assert!(parse_start("gt9999-12-31T23:00:00-23:59").is_err());
+        assert!(parse_start("ge-001-01-01").is_err());
+        assert!(parse_start("ge9999-12-31").is_err());
     }
 
     #[test]

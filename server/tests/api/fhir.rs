@@ -53,7 +53,7 @@ fn ensure_validator() {
 }
 
 /// Check resources against FHIR R4; fails the test with every error found.
-async fn validate(resources: Vec<Value>) {
+pub(crate) async fn validate(resources: Vec<Value>) {
     assert!(!resources.is_empty());
     let count = resources.len();
     let report = tokio::task::spawn_blocking(move || {
@@ -125,7 +125,7 @@ fn browser() -> reqwest::Client {
 }
 
 /// Log in through the demonstration provider, following redirects by hand.
-async fn login(app: &TestApp, provider: &str, hint: &str) -> reqwest::Client {
+pub(crate) async fn login(app: &TestApp, provider: &str, hint: &str) -> reqwest::Client {
     let client = browser();
     let mut url = format!("{}/auth/{provider}/start?login_hint={hint}", app.address);
     for _ in 0..10 {

@@ -8,6 +8,7 @@ mod booking_api;
 mod config_and_startup;
 mod demo_outbox;
 mod demonstration;
+mod errors;
 mod fhir;
 mod login;
 mod operations;
