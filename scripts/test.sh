@@ -130,4 +130,5 @@ e2e_passed=$(grep -Eo '^ *[0-9]+ passed' "$log/e2e.txt" | tail -1 | awk '{print 
 # Schemathesis's summary: "Test cases: N generated, N passed, ..." per run.
 contract_passed=$(grep -Eo '[0-9]+ generated, [0-9]+ passed' "$log/contract.txt" | awk '{s+=$3} END {print s+0}')
 echo
+echo "cargo tests: $passed, browser tests: ${e2e_passed:-0}, API contract cases (schemathesis): ${contract_passed:-0}"
 echo "carebook: $((passed + ${e2e_passed:-0} + ${contract_passed:-0})) passed, 0 failed"
