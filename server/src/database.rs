@@ -27,6 +27,13 @@ pub enum DatabaseError {
 /// Open the store named by `url`, apply migrations, and make the matching
 /// session store.
 pub async fn open_store(url: &str, pool_size: u32) -> Result<(Arc<dyn Store>, SessionBackend), DatabaseError> {
+    open(url, pool_size, false).await
+}
+
+/// Open as [`open_store`] does; `watch`: on PostgreSQL, listen for the
+/// directory changes other instances announce (the web server's
+/// directory cache). SQLite has one server in front of it.
+async fn open(url: &str, pool_size: u32, watch: bool) -> Result<(Arc<dyn Store>, SessionBackend), DatabaseError> {
     if url.starts_with("sqlite:") {
         let store = SqliteStore::connect(url).await?;
         store.migrate().await?;
@@ -38,6 +45,9 @@ pub async fn open_store(url: &str, pool_size: u32) -> Result<(Arc<dyn Store>, Se
         store.migrate().await?;
         let sessions = SessionBackend::Postgres(tower_sessions_sqlx_store::PostgresStore::new(store.pool().clone()));
         sessions.migrate().await.map_err(|e| DatabaseError::Sessions(e.to_string()))?;
+        if watch {
+            store.watch_directory();
+        }
         Ok((Arc::new(store), sessions))
     } else {
         Err(DatabaseError::UnknownDatabase)
@@ -51,7 +61,7 @@ pub async fn open_for_web(config: &Config, demo: bool) -> Result<(Arc<dyn Store>
     if demo {
         remove_embedded_database(url);
     }
-    open_store(url, config.database_pool_size).await
+    open(url, config.database_pool_size, true).await
 }
 
 /// The core services over `store`, with identifiers drawn at random.

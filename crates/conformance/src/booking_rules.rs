@@ -21,7 +21,7 @@ use crate::fixtures::service::{patient_actor, receptionist, registered_at, rota_
 
 /// A Tuesday morning of GP times at the practice (09:00 to 12:00, ten
 /// minutes each: 18 slots) and the free ones a patient may book.
-async fn a_morning_of_times(store: &Arc<dyn Store>, w: &World, patient_id: Uuid) -> Vec<Slot> {
+pub(crate) async fn a_morning_of_times(store: &Arc<dyn Store>, w: &World, patient_id: Uuid) -> Vec<Slot> {
     let session = WeeklySession { weekday: time::Weekday::Tuesday, starts: time!(09:00), ends: time!(12:00), slot_minutes: 10 };
     let practice = w.practice.clone();
     rota_of(store, &w.population, &practice, 40, ServiceKind::GpAppointment, BookableBy::OwnPractice, session, date!(2027 - 01 - 05)).await;
@@ -38,7 +38,7 @@ async fn a_morning_of_times(store: &Arc<dyn Store>, w: &World, patient_id: Uuid)
         .unwrap()
 }
 
-fn ask(patient_id: Uuid, slot_id: Uuid, key: &str) -> BookingAsk {
+pub(crate) fn ask(patient_id: Uuid, slot_id: Uuid, key: &str) -> BookingAsk {
     BookingAsk { patient_id, slot_id, note: None, idempotency_key: Some(key.into()), override_reason: None }
 }
 

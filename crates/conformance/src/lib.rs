@@ -81,6 +81,7 @@ areas! {
     booking,
     booking_service,
     booking_rules,
+    booking_path,
     desk,
     outbox,
     worker,

@@ -407,10 +407,7 @@ mod tests {
         assert_eq!(may_do(&receptionist, PRACTICE, StaffWork::RunAppointments), Ok(()));
         assert_eq!(may_do(&receptionist, PRACTICE, StaffWork::PrescriptionQueue), Ok(()));
         assert_eq!(may_do(&receptionist, PRACTICE, StaffWork::ManageRotas), Ok(()));
-        assert_eq!(
-            may_do(&receptionist, PRACTICE, StaffWork::SetBookingRules),
-            Err(Refusal::WrongOrganisationOrRole)
-        );
+        assert_eq!(may_do(&receptionist, PRACTICE, StaffWork::SetBookingRules), Err(Refusal::WrongOrganisationOrRole));
         assert_eq!(
             may_do(&receptionist, PRACTICE, StaffWork::ClinicalDecisions),
             Err(Refusal::WrongOrganisationOrRole)

@@ -12,6 +12,7 @@ use crate::store::Store;
 mod access;
 mod accounts;
 mod audit;
+mod cache;
 mod demonstration;
 mod directory;
 mod operations;
@@ -20,6 +21,7 @@ mod outbox;
 pub use access::{Access, Denial};
 pub use accounts::{Accounts, Identity, PatientSummary};
 pub use audit::AuditTrail;
+pub use cache::DirectoryCache;
 pub use demonstration::Demonstration;
 pub use directory::{Directory, OrganisationProfile};
 pub use operations::{NotReady, Operations};
@@ -50,7 +52,12 @@ impl Services {
         let audit = AuditTrail::new(store.clone(), clock.clone());
         Self {
             directory: Directory::new(store.clone()),
-            booking: BookingService::new(store.clone(), clock.clone(), ids),
+            booking: BookingService::new(
+                store.clone(),
+                clock.clone(),
+                ids,
+                Arc::new(DirectoryCache::new(store.clone())),
+            ),
             access: Access::new(store.clone(), clock.clone()),
             accounts: Accounts::new(store.clone(), clock.clone()),
             outbox: Outbox::new(store.clone(), clock.clone()),

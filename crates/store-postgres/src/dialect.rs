@@ -143,3 +143,125 @@ pub(crate) async fn insert_conditions(tx: &mut Conn, conditions: &[Condition]) -
     }
     Ok(())
 }
+
+/// The channel on which a directory change is announced.
+pub(crate) const DIRECTORY_CHANNEL: &str = "carebook_directory";
+
+/// Several instances share one database: each caches the directory, and
+/// `pg_notify` inside the changing transaction reaches every listener when
+/// (and only if) it commits.
+pub(crate) async fn announce_directory_change(tx: &mut Conn) -> StoreResult<()> {
+    sqlx::query("select pg_notify($1, '')").bind(DIRECTORY_CHANNEL).execute(&mut *tx).await.map_err(map_err)?;
+    Ok(())
+}
+
+/// The codes of a patient's active conditions, as one text.
+pub(crate) const ACTIVE_CODES: &str = "string_agg(snomed_code, ' ')";
+
+/// The booking's read locks the patient's row (not the slot's, which the
+/// write claims with a guarded update): one person's bookings take turns,
+/// and the count the write makes after the lock sees every one before.
+pub(crate) const LOCK_PATIENT: &str = " for update of p";
+
+/// The whole booking in one statement: claim the slot (guarded: free, the
+/// key not used meanwhile, the patient under their limit, counted now that
+/// their row is locked), insert the appointment, its booked message and
+/// reminders, an override's audit line, and accept a waiting-list offer of
+/// this slot; then say what came of it. Data-modifying `WITH` clauses run
+/// once each, all or none with the transaction.
+pub(crate) async fn book_in_one_statement(
+    tx: &mut Conn,
+    request: &carebook_core::booking::BookingRequest,
+    slot: &carebook_core::booking::Slot,
+) -> StoreResult<Option<carebook_store_rows::BookingWritten>> {
+    use carebook_core::notify::outbox::{appointment_payload, reminder_due_times, NotificationKind};
+    use carebook_store_rows::values::{prefixed, utc};
+    use carebook_store_rows::BookingWritten;
+    use sqlx::Row;
+
+    use crate::rows::{appointment_from_row, opt_row_uuid, APPOINTMENT_COLUMNS};
+
+    let payload = appointment_payload(request.appointment_id, 0, request.slot_id, None);
+    let mut messages = vec![(Uuid::new_v4(), NotificationKind::AppointmentBooked, request.at)];
+    for due in reminder_due_times(slot.starts_at) {
+        if due > request.at {
+            messages.push((Uuid::new_v4(), NotificationKind::AppointmentReminder, due));
+        }
+    }
+    let service = request.limit.map(|l| l.service).unwrap_or(slot.service);
+    let after = request.limit.map(|l| l.after).unwrap_or(request.at);
+    let max = request.limit.map(|l| i32::try_from(l.max).unwrap_or(i32::MAX));
+    let booked_columns = prefixed(APPOINTMENT_COLUMNS, "b");
+    let row = sqlx::query(&format!(
+        "with used as (
+             select appointment_id, patient_id, coalesce(idempotency_slot_id, slot_id) as first_slot_id
+             from appointment where idempotency_key = $7),
+         live as (
+             select count(*) as n from appointment a join slot s on s.slot_id = a.slot_id
+             where a.patient_id = $2 and a.status in ('booked', 'arrived') and s.service = $13 and s.starts_at > $18),
+         claimed as (
+             update slot set status = 'booked', held_for_patient_id = null, held_until = null
+             where slot_id = $1
+               and (status = 'free' or (status = 'held' and (held_for_patient_id = $2 or held_until <= $3)))
+               and not exists (select 1 from used)
+               and ($12::int is null or (select n from live) < $12)
+             returning slot_id),
+         booked as (
+             insert into appointment (appointment_id, slot_id, patient_id, status, note, booked_by_kind, booked_by_id,
+                 idempotency_key, sequence, created_at, updated_at, override_reason, overridden_by, idempotency_slot_id)
+             select $4, slot_id, $2, 'booked', $5, $6, $8, $7, 0, $3, $3, $9, $10,
+                    case when $7::text is null then null else slot_id end
+             from claimed
+             returning {APPOINTMENT_COLUMNS}),
+         messages as (
+             insert into notification_outbox (notification_id, kind, patient_id, subject_id, payload, due_at,
+                 status, created_at)
+             select m.id, m.kind, $2, b.appointment_id, $14::jsonb, m.due, 'pending', $3
+             from booked b cross join unnest($15::uuid[], $16::text[], $17::timestamptz[]) as m(id, kind, due)),
+         audited as (
+             insert into audit_event (occurred_at, actor_kind, actor_id, action, target_kind, target_id, outcome,
+                 reason)
+             select $3, 'staff', $10, 'booking_override', 'appointment', b.appointment_id, 'success', $11
+             from booked b where $10::uuid is not null),
+         accepted as (
+             update waitlist_entry set status = 'accepted'
+             where patient_id = $2 and offered_slot_id = $1 and status = 'offered' and exists (select 1 from booked))
+         select {booked_columns}, (select n from live) as live, u.appointment_id as used_appointment_id,
+                u.patient_id as used_patient_id, u.first_slot_id as used_slot_id
+         from (select 1) as one left join booked b on true left join used u on true"
+    ))
+    .bind(request.slot_id)
+    .bind(request.patient_id)
+    .bind(utc(request.at))
+    .bind(request.appointment_id)
+    .bind(&request.note)
+    .bind(&request.booked_by_kind)
+    .bind(&request.idempotency_key)
+    .bind(request.booked_by_id)
+    .bind(request.overridden.as_ref().map(|o| o.reason.as_str()))
+    .bind(request.overridden.as_ref().map(|o| o.by))
+    .bind(request.overridden.as_ref().map(|o| o.rules.as_str()))
+    .bind(max)
+    .bind(service.as_str())
+    .bind(&payload)
+    .bind(messages.iter().map(|m| m.0).collect::<Vec<_>>())
+    .bind(messages.iter().map(|m| m.1.as_str().to_string()).collect::<Vec<_>>())
+    .bind(messages.iter().map(|m| utc(m.2)).collect::<Vec<_>>())
+    .bind(utc(after))
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(map_err)?;
+    if opt_row_uuid(&row, "appointment_id")?.is_some() {
+        return Ok(Some(BookingWritten::Booked(appointment_from_row(&row)?)));
+    }
+    if let Some(first) = opt_row_uuid(&row, "used_appointment_id")? {
+        let same_request = opt_row_uuid(&row, "used_patient_id")? == Some(request.patient_id)
+            && opt_row_uuid(&row, "used_slot_id")? == Some(request.slot_id);
+        return Ok(Some(BookingWritten::KeyUsed { first, same_request }));
+    }
+    let live: i64 = row.try_get("live").map_err(map_err)?;
+    Ok(Some(match max {
+        Some(max) if live >= i64::from(max) => BookingWritten::LimitReached,
+        _ => BookingWritten::SlotTaken,
+    }))
+}

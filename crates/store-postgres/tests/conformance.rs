@@ -192,3 +192,69 @@ async fn concurrent_retries_with_the_same_key_all_get_the_first_appointment() {
     assert_eq!(store.slot(other.slot_id).await.unwrap().status, carebook_core::booking::SlotStatus::Free);
     fresh.finish().await;
 }
+
+/// PostgreSQL-only: a directory change made through one instance reaches
+/// another instance's cache through LISTEN/NOTIFY, and only once the change
+/// has committed (a rolled-back one announces nothing).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_directory_change_by_one_instance_reaches_another_through_notify() {
+    use carebook_core::booking::rules::BookingRules;
+    use carebook_core::booking::ServiceKind;
+    let Some((writer, fresh)) = fresh_store().await else {
+        eprintln!("skipped: CAREBOOK_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    // A second instance on the same schema, listening.
+    let reader = PostgresStore::connect_with_options((*writer.pool().connect_options()).clone(), 2).await.unwrap();
+    let listening = reader.watch_directory();
+    let settled = |store: &PostgresStore| {
+        let store = store.clone();
+        async move {
+            // The listener raises the generation once it listens.
+            for _ in 0..100 {
+                let before = store.directory_generation();
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                if store.directory_generation() == before && before > 0 {
+                    return before;
+                }
+            }
+            panic!("the listener never started");
+        }
+    };
+    let quiet = settled(&reader).await;
+    let population = carebook_core::demo::generate_with(1, 20);
+    writer.replace_population(&population).await.unwrap();
+    let practice = population.organisations[0].organisation_id;
+
+    let mut seen = quiet;
+    for _ in 0..100 {
+        seen = reader.directory_generation();
+        if seen > quiet {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(seen > quiet, "the other instance heard of the change");
+    let quiet = settled(&reader).await;
+    writer
+        .set_booking_rules(
+            practice,
+            ServiceKind::Nurse,
+            Some(&BookingRules::default()),
+            None,
+            time::OffsetDateTime::now_utc(),
+        )
+        .await
+        .unwrap();
+    let mut heard = false;
+    for _ in 0..100 {
+        if reader.directory_generation() > quiet {
+            heard = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(heard, "a rule change is heard too");
+    listening.abort();
+    fresh.finish().await;
+}

@@ -10,7 +10,11 @@
 macro_rules! booking_store {
     ($store:ty) => {
         $crate::area_imports!();
-        use carebook_core::booking::{Appointment, AppointmentStatus, BookingRequest, PatientLimit, Slot};
+        use carebook_core::booking::service::BookingError;
+        use carebook_core::booking::{
+            Appointment, AppointmentStatus, Booked, BookingCheck, BookingPlan, BookingRequest, BookingSeen,
+            PatientBookingFacts, PatientLimit, ServiceKind, Slot, SlotStatus,
+        };
         use carebook_core::notify::outbox::{appointment_payload, NotificationKind};
         use crate::outbox::{enqueue, schedule_reminders, withdraw_reminders};
         use crate::waitlist::offer_freed_slot;
@@ -108,141 +112,152 @@ macro_rules! booking_store {
                 first_booked_with(&mut conn, patient_id, slot_id, key).await
             }
 
-            #[tracing::instrument(skip_all, fields(slot_id = %request.slot_id), err)]
-            async fn book(&self, request: &BookingRequest) -> StoreResult<Appointment> {
-                let mut tx = begin_write(&self.pool).await?;
-                if let Some(first) = booked_with_key(&mut tx, request).await? {
-                    return Ok(first);
-                }
-                if let Some(limit) = &request.limit {
-                    lock_patient(&mut tx, request.patient_id).await?;
-                    // Where writers are not serialised, a retry of this very
-                    // request may have committed while this one waited for
-                    // the patient's lock: it gets the first answer, not the
-                    // limit its own first booking reached.
-                    if !WRITERS_SERIALISED {
-                        if let Some(first) = booked_with_key(&mut tx, request).await? {
-                            return Ok(first);
-                        }
-                    }
-                    within_limit(&mut tx, request.patient_id, limit, None).await?;
-                }
-                let claimed = sqlx::query(
-                    "update slot set status = 'booked', held_for_patient_id = null, held_until = null
-                     where slot_id = $1
-                       and (status = 'free' or (status = 'held' and (held_for_patient_id = $2 or held_until <= $3)))",
-                )
-                .bind(id(request.slot_id))
-                .bind(id(request.patient_id))
-                .bind(utc(request.at))
-                .execute(&mut *tx)
+            async fn booking_facts(
+                &self,
+                patient_id: Uuid,
+                service: ServiceKind,
+                now: time::OffsetDateTime,
+            ) -> StoreResult<PatientBookingFacts> {
+                let row = sqlx::query(&facts_statement("$2", "", ""))
+                    .bind(id(patient_id))
+                    .bind(service.as_str())
+                    .bind(utc(now))
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_err)?
+                    .ok_or(StoreError::NotFound)?;
+                facts_from_row(&row)
+            }
+
+            async fn bookable_slots(
+                &self,
+                organisations: [Uuid; 2],
+                service: ServiceKind,
+                from: time::OffsetDateTime,
+                to: time::OffsetDateTime,
+                now: time::OffsetDateTime,
+                limit: u32,
+            ) -> StoreResult<Vec<Slot>> {
+                let rows = sqlx::query(&format!(
+                    "select {SLOT_COLUMNS} from slot
+                     where organisation_id in ($1, $2) and service = $3 and starts_at >= $4 and starts_at < $5
+                       and (status = 'free' or (status = 'held' and held_until <= $6))
+                     order by starts_at, slot_id
+                     limit $7"
+                ))
+                .bind(id(organisations[0]))
+                .bind(id(organisations[1]))
+                .bind(service.as_str())
+                .bind(utc(from))
+                .bind(utc(to))
+                .bind(utc(now))
+                .bind(i64::from(limit.max(1)))
+                .fetch_all(&self.pool)
                 .await
                 .map_err(map_err)?;
-                if claimed.rows_affected() == 0 {
-                    // Where writers are not serialised (PostgreSQL), a retry
-                    // that raced the first request waited here on the slot's
-                    // row lock until the first committed, and this new
-                    // statement sees that commit (read committed). The retry
-                    // gets the first appointment, as it would have had it
-                    // come a moment later.
-                    if !WRITERS_SERIALISED {
-                        if let Some(first) = booked_with_key(&mut tx, request).await? {
-                            return Ok(first);
-                        }
-                    }
-                    let exists = sqlx::query("select 1 from slot where slot_id = $1")
-                        .bind(id(request.slot_id))
-                        .fetch_optional(&mut *tx)
-                        .await
-                        .map_err(map_err)?;
-                    return Err(if exists.is_some() { Conflict::SlotTaken.into() } else { StoreError::NotFound });
-                }
-                let inserted = sqlx::query(
-                    "insert into appointment (appointment_id, slot_id, patient_id, status, note, booked_by_kind,
-                         booked_by_id, idempotency_key, sequence, created_at, updated_at, override_reason,
-                         overridden_by, idempotency_slot_id)
-                     values ($1, $2, $3, 'booked', $4, $5, $6, $7, 0, $8, $8, $9, $10, $11)",
-                )
-                .bind(id(request.appointment_id))
-                .bind(id(request.slot_id))
+                rows.iter().map(slot_from_row).collect()
+            }
+
+            #[tracing::instrument(skip_all, fields(slot_id = %request.slot_id), err)]
+            async fn book_checked(
+                &self,
+                request: &BookingRequest,
+                check: &BookingCheck<'_>,
+            ) -> StoreResult<Result<Booked, BookingError>> {
+                let mut tx = begin_write(&self.pool).await?;
+                // One read: the patient (locked where writers are not
+                // serialised: one person's bookings take turns), their
+                // facts, the slot, and what the key was used for before.
+                let slot_columns = prefixed(SLOT_COLUMNS, "x");
+                let row = sqlx::query(&(facts_statement(
+                    "x.service",
+                    &format!(
+                        ", {slot_columns},
+                         (select appointment_id from appointment where idempotency_key = $4) as used_appointment_id,
+                         (select patient_id from appointment where idempotency_key = $4) as used_patient_id,
+                         (select coalesce(idempotency_slot_id, slot_id) from appointment
+                          where idempotency_key = $4) as used_slot_id"
+                    ),
+                    "left join slot x on x.slot_id = $2",
+                ) + LOCK_PATIENT))
                 .bind(id(request.patient_id))
-                .bind(&request.note)
-                .bind(&request.booked_by_kind)
-                .bind(request.booked_by_id.map(id))
-                .bind(&request.idempotency_key)
+                .bind(id(request.slot_id))
                 .bind(utc(request.at))
-                .bind(request.overridden.as_ref().map(|o| o.reason.as_str()))
-                .bind(request.overridden.as_ref().map(|o| id(o.by)))
-                .bind(request.idempotency_key.as_ref().map(|_| id(request.slot_id)))
-                .execute(&mut *tx)
-                .await;
-                match inserted.map_err(map_err) {
-                    Ok(_) => {}
-                    // Where writers are not serialised, a retry aimed at
-                    // another slot raced the first request: the key's unique
-                    // constraint waited for the first to commit. This
-                    // transaction is spent; the first appointment is read
-                    // afresh.
+                .bind(&request.idempotency_key)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map_err)?
+                .ok_or(StoreError::NotFound)?;
+                if opt_row_uuid(&row, "slot_id")?.is_none() {
+                    return Err(StoreError::NotFound);
+                }
+                let slot = slot_from_row(&row)?;
+                let used = match opt_row_uuid(&row, "used_appointment_id")? {
+                    None => None,
+                    Some(first) => Some((
+                        first,
+                        opt_row_uuid(&row, "used_patient_id")? == Some(request.patient_id)
+                            && opt_row_uuid(&row, "used_slot_id")? == Some(request.slot_id),
+                    )),
+                };
+                let seen = BookingSeen { slot: slot.clone(), facts: facts_from_row(&row)?, key_used: used.map(|u| u.1) };
+                let plan = match check(seen).await {
+                    Ok(plan) => plan,
+                    Err(refused) => return Ok(Err(refused)),
+                };
+                let (limit, overridden) = match plan {
+                    BookingPlan::ReturnFirst => {
+                        return match used {
+                            Some((first, true)) => {
+                                let appointment = appointment_in(&mut tx, first).await?;
+                                Ok(Ok(Booked { appointment, slot }))
+                            }
+                            _ => Err(Conflict::IdempotencyKeyReused.into()),
+                        };
+                    }
+                    BookingPlan::Book { limit, overridden } => (limit, overridden),
+                };
+                if used.is_some() {
+                    return Err(Conflict::IdempotencyKeyReused.into());
+                }
+                let request = BookingRequest { limit, overridden, ..request.clone() };
+                let written = match book_in_one_statement(&mut tx, &request, &slot).await {
+                    // PostgreSQL: one statement wrote everything, or
+                    // nothing and said why.
+                    Ok(Some(written)) => written,
+                    Ok(None) => book_in_steps(&mut tx, &request).await?,
+                    // A retry aimed at another slot, or someone else's
+                    // request with the same key, raced this one to the
+                    // key's unique index: this transaction is spent.
                     Err(StoreError::Conflict(Conflict::IdempotencyKeyReused)) if !WRITERS_SERIALISED => {
                         tx.rollback().await.map_err(map_err)?;
                         let mut conn = self.pool.acquire().await.map_err(map_err)?;
-                        return booked_with_key(&mut conn, request)
+                        let first = booked_with_key(&mut conn, &request)
                             .await?
-                            .ok_or(StoreError::Conflict(Conflict::IdempotencyKeyReused));
+                            .ok_or(StoreError::Conflict(Conflict::IdempotencyKeyReused))?;
+                        return Ok(Ok(Booked { appointment: first, slot: self.slot(request.slot_id).await? }));
                     }
-                    // A concurrent booking won the race for the slot.
                     Err(StoreError::Conflict(_)) => return Err(Conflict::SlotTaken.into()),
-                    Err(other) => return Err(other),
+                    Err(e) => return Err(e),
+                };
+                match written {
+                    BookingWritten::Booked(appointment) => {
+                        tx.commit().await.map_err(map_err)?;
+                        Ok(Ok(Booked {
+                            appointment,
+                            slot: Slot { status: SlotStatus::Booked, held_until: None, ..slot },
+                        }))
+                    }
+                    // The patient's lock was waited for and a retry of
+                    // this very request committed meanwhile.
+                    BookingWritten::KeyUsed { first, same_request: true } => {
+                        let appointment = appointment_in(&mut tx, first).await?;
+                        Ok(Ok(Booked { appointment, slot: Slot { status: SlotStatus::Booked, held_until: None, ..slot } }))
+                    }
+                    BookingWritten::KeyUsed { same_request: false, .. } => Err(Conflict::IdempotencyKeyReused.into()),
+                    BookingWritten::LimitReached => Err(Conflict::PatientLimitReached.into()),
+                    BookingWritten::SlotTaken => Err(Conflict::SlotTaken.into()),
                 }
-                // An override is audited with the booking it allowed: the
-                // rules' codes as the reason, never the free text.
-                if let Some(o) = &request.overridden {
-                    sqlx::query(
-                        "insert into audit_event (occurred_at, actor_kind, actor_id, action, target_kind, target_id,
-                             outcome, reason)
-                         values ($1, 'staff', $2, 'booking_override', 'appointment', $3, 'success', $4)",
-                    )
-                    .bind(utc(request.at))
-                    .bind(id(o.by))
-                    .bind(id(request.appointment_id))
-                    .bind(&o.rules)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map_err)?;
-                }
-                // The messages go in the same transaction as the booking.
-                let payload = appointment_payload(request.appointment_id, 0, request.slot_id, None);
-                enqueue(
-                    &mut tx,
-                    NotificationKind::AppointmentBooked,
-                    request.patient_id,
-                    request.appointment_id,
-                    &payload,
-                    request.at,
-                    request.at,
-                )
-                .await?;
-                schedule_reminders(
-                    &mut tx,
-                    request.appointment_id,
-                    request.patient_id,
-                    request.slot_id,
-                    &payload,
-                    request.at,
-                )
-                .await?;
-                sqlx::query(
-                    "update waitlist_entry set status = 'accepted'
-                     where patient_id = $1 and offered_slot_id = $2 and status = 'offered'",
-                )
-                .bind(id(request.patient_id))
-                .bind(id(request.slot_id))
-                .execute(&mut *tx)
-                .await
-                .map_err(map_err)?;
-                let appointment = appointment_in(&mut tx, request.appointment_id).await?;
-                tx.commit().await.map_err(map_err)?;
-                Ok(appointment)
             }
 
             async fn appointment(&self, appointment_id: Uuid) -> StoreResult<Appointment> {
@@ -492,6 +507,125 @@ macro_rules! booking_store {
                     Err(refusal.into())
                 }
             }
+        }
+
+        /// The statement that reads a patient's booking facts: their row,
+        /// the codes of their active conditions, and their live
+        /// appointments of `service` (an expression) starting after $3;
+        /// `$1` is the patient. `extra` adds columns, `join` a table.
+        fn facts_statement(service: &str, extra: &str, join: &str) -> String {
+            let patient_columns = prefixed(PATIENT_COLUMNS, "p");
+            format!(
+                "select {patient_columns},
+                     (select {ACTIVE_CODES} from patient_condition c
+                      where c.patient_id = p.patient_id and c.clinical_status = 'active') as active_codes,
+                     (select count(*) from appointment a join slot s on s.slot_id = a.slot_id
+                      where a.patient_id = p.patient_id and a.status in ('booked', 'arrived')
+                        and s.service = {service} and s.starts_at > $3) as live_of_service{extra}
+                 from patient p {join}
+                 where p.patient_id = $1"
+            )
+        }
+
+        fn facts_from_row(row: &DbRow) -> StoreResult<PatientBookingFacts> {
+            let codes: Option<String> = row.try_get("active_codes").map_err(map_err)?;
+            let live: i64 = row.try_get("live_of_service").map_err(map_err)?;
+            let mut active_condition_codes: Vec<String> =
+                codes.unwrap_or_default().split(' ').filter(|c| !c.is_empty()).map(str::to_string).collect();
+            active_condition_codes.sort();
+            active_condition_codes.dedup();
+            Ok(PatientBookingFacts {
+                patient: patient_from_row(row)?,
+                active_condition_codes,
+                live_of_service: u32::try_from(live).unwrap_or(u32::MAX),
+            })
+        }
+
+        /// The booking written statement by statement, where one statement
+        /// cannot do it all (SQLite: its writers are serialised, so the
+        /// count and the claim see everything committed before).
+        async fn book_in_steps(conn: &mut Conn, request: &BookingRequest) -> StoreResult<BookingWritten> {
+            if let Some(limit) = &request.limit {
+                if let Err(StoreError::Conflict(Conflict::PatientLimitReached)) =
+                    within_limit(conn, request.patient_id, limit, None).await
+                {
+                    return Ok(BookingWritten::LimitReached);
+                }
+            }
+            let claimed = sqlx::query(
+                "update slot set status = 'booked', held_for_patient_id = null, held_until = null
+                 where slot_id = $1
+                   and (status = 'free' or (status = 'held' and (held_for_patient_id = $2 or held_until <= $3)))",
+            )
+            .bind(id(request.slot_id))
+            .bind(id(request.patient_id))
+            .bind(utc(request.at))
+            .execute(&mut *conn)
+            .await
+            .map_err(map_err)?;
+            if claimed.rows_affected() == 0 {
+                return Ok(BookingWritten::SlotTaken);
+            }
+            sqlx::query(
+                "insert into appointment (appointment_id, slot_id, patient_id, status, note, booked_by_kind,
+                     booked_by_id, idempotency_key, sequence, created_at, updated_at, override_reason,
+                     overridden_by, idempotency_slot_id)
+                 values ($1, $2, $3, 'booked', $4, $5, $6, $7, 0, $8, $8, $9, $10, $11)",
+            )
+            .bind(id(request.appointment_id))
+            .bind(id(request.slot_id))
+            .bind(id(request.patient_id))
+            .bind(&request.note)
+            .bind(&request.booked_by_kind)
+            .bind(request.booked_by_id.map(id))
+            .bind(&request.idempotency_key)
+            .bind(utc(request.at))
+            .bind(request.overridden.as_ref().map(|o| o.reason.as_str()))
+            .bind(request.overridden.as_ref().map(|o| id(o.by)))
+            .bind(request.idempotency_key.as_ref().map(|_| id(request.slot_id)))
+            .execute(&mut *conn)
+            .await
+            .map_err(map_err)?;
+            // An override is audited with the booking it allowed: the
+            // rules' codes as the reason, never the free text.
+            if let Some(o) = &request.overridden {
+                sqlx::query(
+                    "insert into audit_event (occurred_at, actor_kind, actor_id, action, target_kind, target_id,
+                         outcome, reason)
+                     values ($1, 'staff', $2, 'booking_override', 'appointment', $3, 'success', $4)",
+                )
+                .bind(utc(request.at))
+                .bind(id(o.by))
+                .bind(id(request.appointment_id))
+                .bind(&o.rules)
+                .execute(&mut *conn)
+                .await
+                .map_err(map_err)?;
+            }
+            // The messages go in the same transaction as the booking.
+            let payload = appointment_payload(request.appointment_id, 0, request.slot_id, None);
+            enqueue(
+                conn,
+                NotificationKind::AppointmentBooked,
+                request.patient_id,
+                request.appointment_id,
+                &payload,
+                request.at,
+                request.at,
+            )
+            .await?;
+            schedule_reminders(conn, request.appointment_id, request.patient_id, request.slot_id, &payload, request.at)
+                .await?;
+            sqlx::query(
+                "update waitlist_entry set status = 'accepted'
+                 where patient_id = $1 and offered_slot_id = $2 and status = 'offered'",
+            )
+            .bind(id(request.patient_id))
+            .bind(id(request.slot_id))
+            .execute(&mut *conn)
+            .await
+            .map_err(map_err)?;
+            Ok(BookingWritten::Booked(appointment_in(conn, request.appointment_id).await?))
         }
 
         /// The appointment as the caller's transaction sees it.

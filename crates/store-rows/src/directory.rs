@@ -11,6 +11,10 @@ macro_rules! directory_store {
 
         #[async_trait::async_trait]
         impl DirectoryStore for $store {
+            fn directory_generation(&self) -> u64 {
+                self.directory_generation.load(std::sync::atomic::Ordering::Acquire)
+            }
+
             async fn list_areas(&self) -> StoreResult<Vec<Area>> {
                 let rows = sqlx::query("select area_code, name from area order by name")
                     .fetch_all(&self.pool)
@@ -31,7 +35,10 @@ macro_rules! directory_store {
             async fn insert_organisation(&self, organisation: &Organisation) -> StoreResult<()> {
                 let mut tx = self.pool.begin().await.map_err(map_err)?;
                 insert_organisation(&mut tx, organisation).await?;
-                tx.commit().await.map_err(map_err)
+                announce_directory_change(&mut tx).await?;
+                tx.commit().await.map_err(map_err)?;
+                self.directory_changed();
+                Ok(())
             }
 
             async fn search_organisations(&self, search: &OrganisationSearch) -> StoreResult<Vec<Organisation>> {

@@ -14,7 +14,9 @@
 //! Each store crate mirrors the areas of `carebook_core::store`, one module
 //! per area (`directory`, `patients`, `audit`, `rota`, `booking`, `outbox`,
 //! `waitlist`, `preferences`, `population`), each expanding that area's
-//! macro with the store's type, which has a `pool` field. The macros refer
+//! macro with the store's type, which has a `pool` field, a
+//! `directory_generation: Arc<AtomicU64>` field and a `directory_changed()`
+//! method that raises it (called after a directory change commits). The macros refer
 //! to one another's helpers by those module paths (booking queues messages
 //! with `crate::outbox::enqueue`), and to:
 //!
@@ -29,7 +31,9 @@
 //!   write; `WRITERS_SERIALISED`; the SQL fragments `FOR_UPDATE`,
 //!   `CLAIM_LOCK`, `OFFER_LOCK`, `JSON`, `ORGANISATION_FILTER` and
 //!   `organisation_kinds`; and `migrations_table_exists`,
-//!   `clear_population`, `insert_patients`, `insert_conditions`.
+//!   `clear_population`, `insert_patients`, `insert_conditions`,
+//!   `announce_directory_change` (inside a transaction that changes the
+//!   directory: PostgreSQL notifies the other instances on commit).
 
 // The macros expand inside each store and mean that store's crate by
 // `crate::` (its dialect, its rows, its other areas), and this crate by
@@ -38,6 +42,20 @@
 
 pub mod conflicts;
 pub mod values;
+
+/// What the write of a booking came to, when its read had let it through.
+#[derive(Debug)]
+pub enum BookingWritten {
+    Booked(carebook_core::booking::Appointment),
+    /// The key was used meanwhile (a retry that waited for the patient's
+    /// lock): for this very request, or for another.
+    KeyUsed {
+        first: uuid::Uuid,
+        same_request: bool,
+    },
+    LimitReached,
+    SlotTaken,
+}
 
 mod audit;
 mod booking;
@@ -68,5 +86,7 @@ macro_rules! area_imports {
         use sqlx::Row as _;
         #[allow(unused_imports)]
         use $crate::values::*;
+        #[allow(unused_imports)]
+        use $crate::BookingWritten;
     };
 }

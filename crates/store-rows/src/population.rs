@@ -124,7 +124,9 @@ macro_rules! population_store {
                     .await
                     .map_err(map_err)?;
                 }
+                announce_directory_change(&mut tx).await?;
                 tx.commit().await.map_err(map_err)?;
+                self.directory_changed();
                 self.population_counts().await
             }
 

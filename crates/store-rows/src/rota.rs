@@ -171,13 +171,18 @@ macro_rules! rota_store {
                 by: Option<Uuid>,
                 at: time::OffsetDateTime,
             ) -> StoreResult<()> {
+                // Other instances drop their cached rules when this commits.
+                let mut tx = begin_write(&self.pool).await?;
+                announce_directory_change(&mut tx).await?;
                 let Some(r) = rules else {
                     sqlx::query("delete from booking_rule where organisation_id = $1 and service = $2")
                         .bind(id(organisation_id))
                         .bind(service.as_str())
-                        .execute(&self.pool)
+                        .execute(&mut *tx)
                         .await
                         .map_err(map_err)?;
+                    tx.commit().await.map_err(map_err)?;
+                    self.directory_changed();
                     return Ok(());
                 };
                 let number = |n: u32| i32::try_from(n).map_err(|_| StoreError::Conflict(Conflict::OutOfRange));
@@ -206,9 +211,11 @@ macro_rules! rota_store {
                 .bind(r.requires_condition.as_ref().map(|c| c.description.clone()))
                 .bind(utc(at))
                 .bind(by.map(id))
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await
                 .map_err(map_err)?;
+                tx.commit().await.map_err(map_err)?;
+                self.directory_changed();
                 Ok(())
             }
         }

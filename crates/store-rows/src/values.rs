@@ -8,6 +8,11 @@ pub fn utc(t: time::OffsetDateTime) -> time::OffsetDateTime {
     t.to_offset(time::UtcOffset::UTC)
 }
 
+/// A list of columns, each named by `alias.`: "a, b" becomes "p.a, p.b".
+pub fn prefixed(columns: &str, alias: &str) -> String {
+    columns.split(", ").map(|c| format!("{alias}.{}", c.trim())).collect::<Vec<_>>().join(", ")
+}
+
 /// A local time of day as stored: "HH:MM".
 pub fn hhmm(t: time::Time) -> String {
     format!("{:02}:{:02}", t.hour(), t.minute())

@@ -19,6 +19,8 @@ mod rows;
 mod waitlist;
 
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use carebook_core::store::{StoreError, StoreResult};
@@ -32,6 +34,9 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("../../migrations/sqlite");
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// Rises after every directory change this process commits (and, on
+    /// PostgreSQL, every change another instance announces).
+    directory_generation: Arc<AtomicU64>,
 }
 
 impl SqliteStore {
@@ -54,7 +59,12 @@ impl SqliteStore {
         }
         let pool =
             SqlitePoolOptions::new().max_connections(8).connect_with(options).await.map_err(StoreError::other)?;
-        Ok(Self { pool })
+        Ok(Self { pool, directory_generation: Arc::default() })
+    }
+
+    /// After a directory change has committed: the cache reads afresh.
+    fn directory_changed(&self) {
+        self.directory_generation.fetch_add(1, Ordering::AcqRel);
     }
 
     /// The pool, for the session store that shares the database.

@@ -462,15 +462,18 @@ pub async fn book(
         idempotency_key: key,
         override_reason: body.override_reason,
     };
-    match state.services.booking.book(&actor, &ask).await {
-        Ok(a) => match shown(&state, &a).await {
-            Some(v) => (
+    match state.services.booking.book_with_slot(&actor, &ask).await {
+        Ok(booked) => match state.services.booking.booked_view(&booked).await {
+            Ok(v) => (
                 StatusCode::CREATED,
-                [(header::LOCATION, format!("/api/v1/appointments/{}", a.appointment_id))],
-                Json(v),
+                [(header::LOCATION, format!("/api/v1/appointments/{}", booked.appointment.appointment_id))],
+                Json(appointment_view(&v)),
             )
                 .into_response(),
-            None => super::unavailable(),
+            Err(e) => {
+                tracing::error!(error = %e, "the appointment booked could not be shown");
+                super::unavailable()
+            }
         },
         Err(e) => failure(&state, &actor, ("patient", patient_id), "book", e).await,
     }

@@ -314,7 +314,7 @@ impl BookingService {
     /// slot with its names, clinician and patient.
     pub async fn day_sheet(&self, actor: &Actor, organisation_id: Uuid, day: Date) -> Result<DaySheet, BookingError> {
         let list = self.day_list(actor, organisation_id, day).await?;
-        let mut lookups = Lookups::new(self.store.as_ref());
+        let mut lookups = Lookups::new(self);
         let organisation = lookups.organisation(organisation_id).await?;
         let mut entries = Vec::with_capacity(list.len());
         for (slot, appointment) in list {
@@ -340,7 +340,7 @@ impl BookingService {
     /// [`Self::rota_templates`] with the clinician's and location's names.
     pub async fn rota_listings(&self, actor: &Actor, organisation_id: Uuid) -> Result<Vec<RotaListing>, BookingError> {
         let templates = self.rota_templates(actor, organisation_id).await?;
-        let mut lookups = Lookups::new(self.store.as_ref());
+        let mut lookups = Lookups::new(self);
         let mut out = Vec::with_capacity(templates.len());
         for template in templates {
             let location = match lookups.location(template.location_id).await {

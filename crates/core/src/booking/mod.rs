@@ -312,6 +312,63 @@ pub struct BookingRequest {
     pub overridden: Option<BookingOverride>,
 }
 
+/// What the booking rules need to know of a patient, read in one statement:
+/// who they are (their practice), their active coded conditions, and how
+/// many live appointments of the service they have from now on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatientBookingFacts {
+    pub patient: crate::model::Patient,
+    /// SNOMED CT codes of their conditions whose status is active.
+    pub active_condition_codes: Vec<String>,
+    /// Their booked or arrived appointments of the service starting after
+    /// the time asked about.
+    pub live_of_service: u32,
+}
+
+/// What the booking transaction has read, for the service to decide on
+/// before anything is written: the slot as it is, the patient's facts (the
+/// patient's row locked where writers are not serialised), and whether the
+/// request's idempotency key was used before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookingSeen {
+    pub slot: Slot,
+    pub facts: PatientBookingFacts,
+    /// The key was used before: for this very request (same patient, same
+    /// slot), or (`false`) for another one.
+    pub key_used: Option<bool>,
+}
+
+/// The service's decision on what the booking transaction has seen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BookingPlan {
+    /// A retry: answer with the appointment first booked with the key (or
+    /// `Conflict::IdempotencyKeyReused` when the key was for another
+    /// request).
+    ReturnFirst,
+    /// Book, counting `limit` and recording `overridden` in the same
+    /// transaction.
+    Book { limit: Option<PatientLimit>, overridden: Option<BookingOverride> },
+}
+
+/// A booking made (or the one a retry repeats), with its slot as booked,
+/// so that the answer needs to read nothing more.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Booked {
+    pub appointment: Appointment,
+    pub slot: Slot,
+}
+
+/// The service's check, run inside the booking transaction between its
+/// read and its write: `Err` rolls the transaction back and is handed back
+/// as it is.
+pub type BookingCheck<'a> = dyn Fn(
+        BookingSeen,
+    )
+        -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<BookingPlan, service::BookingError>> + Send + 'a>>
+    + Send
+    + Sync
+    + 'a;
+
 /// At most `max` live appointments of `service` starting after `after`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PatientLimit {

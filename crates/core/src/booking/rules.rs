@@ -72,7 +72,9 @@ impl BookingRules {
         }
         if let Some(c) = &self.requires_condition {
             if c.snomed_codes.is_empty()
-                || c.snomed_codes.iter().any(|code| code.len() < 6 || code.len() > 18 || !code.bytes().all(|b| b.is_ascii_digit()))
+                || c.snomed_codes
+                    .iter()
+                    .any(|code| code.len() < 6 || code.len() > 18 || !code.bytes().all(|b| b.is_ascii_digit()))
             {
                 return Err("A condition must be given as SNOMED CT codes (6 to 18 digits)".into());
             }

@@ -8,11 +8,15 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::rules::{self, Booker, BookingRules, ConditionRequirement, Explanation, Outcome, PatientFacts, SlotFacts};
-use super::{Appointment, AppointmentStatus, BookingRequest, ServiceKind, Slot};
+use super::{
+    Appointment, AppointmentStatus, Booked, BookingPlan, BookingRequest, BookingSeen, PatientBookingFacts, ServiceKind,
+    Slot,
+};
 use crate::access::{self, Actor, Refusal, Service, Subject};
 use crate::clock::{Clock, IdSource};
-use crate::model::{snomed, Organisation, OrganisationKind, Patient};
-use crate::store::{OrganisationSearch, Store, StoreError};
+use crate::model::{snomed, Organisation, Patient};
+use crate::services::DirectoryCache;
+use crate::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BookingError {
@@ -131,30 +135,48 @@ pub struct BookingService {
     pub(super) store: Arc<dyn Store>,
     pub(super) clock: Arc<dyn Clock>,
     pub(super) ids: Arc<dyn IdSource>,
+    /// Organisations, hubs, locations and booking rules, kept in memory.
+    pub(super) directory: Arc<DirectoryCache>,
+}
+
+/// The most slots one availability answer considers.
+const MOST_SLOTS: u32 = 10_000;
+
+/// What the booking transaction's check decided on.
+struct Decided {
+    ctx: Context,
+    facts: PatientFacts,
+    rules: BookingRules,
+    explanation: Explanation,
+    slot: Slot,
 }
 
 struct Context {
-    patient: Patient,
     subject: Subject,
     practice: Organisation,
     hub: Option<Organisation>,
 }
 
 impl BookingService {
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, ids: Arc<dyn IdSource>) -> Self {
-        Self { store, clock, ids }
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        ids: Arc<dyn IdSource>,
+        directory: Arc<DirectoryCache>,
+    ) -> Self {
+        Self { store, clock, ids, directory }
     }
 
     /// The rules for `service` at an organisation: what it has set, or the
     /// defaults.
     pub async fn rules_for(&self, organisation_id: Uuid, service: ServiceKind) -> Result<BookingRules, BookingError> {
         Ok(self
-            .store
-            .booking_rules(organisation_id)
+            .directory
+            .rules(organisation_id)
             .await?
-            .into_iter()
+            .iter()
             .find(|(s, _)| *s == service)
-            .map(|(_, r)| r)
+            .map(|(_, r)| r.clone())
             .unwrap_or_else(|| default_rules(service)))
     }
 
@@ -164,57 +186,90 @@ impl BookingService {
 
     async fn context(&self, patient_id: Uuid) -> Result<Context, BookingError> {
         let patient = self.store.patient_by_id(patient_id).await?;
-        let practice = self.store.organisation_by_id(patient.registered_practice_id).await?;
+        self.context_of(patient).await
+    }
+
+    /// The patient's practice and their federation's hub, from the
+    /// directory cache.
+    async fn context_of(&self, patient: Patient) -> Result<Context, BookingError> {
+        let practice = self.directory.organisation(patient.registered_practice_id).await?;
         let hub = match practice.federation_id {
             None => None,
-            Some(federation_id) => self
-                .store
-                .search_organisations(&OrganisationSearch {
-                    federation_id: Some(federation_id),
-                    kinds: vec![OrganisationKind::Hub],
-                    limit: 1,
-                    ..Default::default()
-                })
-                .await?
-                .into_iter()
-                .next(),
+            Some(federation_id) => self.directory.hub_of(federation_id).await?,
         };
         let subject = Subject {
-            patient_id,
+            patient_id: patient.patient_id,
             registered_practice_id: practice.organisation_id,
             federation_hub_id: hub.as_ref().map(|h| h.organisation_id),
         };
-        Ok(Context { patient, subject, practice, hub })
+        Ok(Context { subject, practice, hub })
     }
 
-    async fn facts(
-        &self,
-        ctx: &Context,
-        service: ServiceKind,
-        now: OffsetDateTime,
-    ) -> Result<PatientFacts, BookingError> {
-        let conditions = self.store.conditions_for_patient(ctx.patient.patient_id).await?;
-        let mut active = 0;
-        for a in self.store.appointments_for_patient(ctx.patient.patient_id).await? {
-            if a.status.is_live() {
-                let slot = self.store.slot(a.slot_id).await?;
-                if slot.service == service && slot.starts_at > now {
-                    active += 1;
-                }
-            }
-        }
-        Ok(PatientFacts {
+    /// The patient's facts as the rules read them. Only an active
+    /// diagnosis makes someone eligible for a review: a resolved one is
+    /// history (the store returns active codes only).
+    fn patient_facts(ctx: &Context, seen: &PatientBookingFacts) -> PatientFacts {
+        PatientFacts {
             registered_practice_id: ctx.practice.organisation_id,
             practice_federation_id: ctx.practice.federation_id,
-            // Only an active diagnosis makes someone eligible for a review:
-            // a resolved one is history.
-            condition_codes: conditions
-                .into_iter()
-                .filter(|c| c.clinical_status == crate::model::ClinicalStatus::Active)
-                .map(|c| c.code.code)
-                .collect(),
-            active_appointments_of_service: active,
-        })
+            condition_codes: seen.active_condition_codes.clone(),
+            active_appointments_of_service: seen.live_of_service,
+        }
+    }
+
+    /// The patient's booking facts for `service` (one statement) and their
+    /// context, with the access policy asked.
+    async fn facts(
+        &self,
+        actor: &Actor,
+        patient_id: Uuid,
+        service: ServiceKind,
+        now: OffsetDateTime,
+    ) -> Result<(Context, PatientFacts), BookingError> {
+        let seen = self.store.booking_facts(patient_id, service, now).await?;
+        let ctx = self.context_of(seen.patient.clone()).await?;
+        access::may_access(actor, &ctx.subject, Service::Appointments, crate::london::today(now))
+            .map_err(BookingError::NotAllowed)?;
+        let facts = Self::patient_facts(&ctx, &seen);
+        Ok((ctx, facts))
+    }
+
+    /// The slots of `service` in `[from, to)` at the patient's practice and
+    /// hub that the rules let them book now, by start time, at most
+    /// `limit` considered: one statement.
+    #[allow(clippy::too_many_arguments)]
+    async fn bookable(
+        &self,
+        actor: &Actor,
+        ctx: &Context,
+        facts: &PatientFacts,
+        service: ServiceKind,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+        now: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<Slot>, BookingError> {
+        let practice = ctx.practice.organisation_id;
+        let hub = ctx.hub.as_ref().map(|h| h.organisation_id);
+        let practice_rules = self.rules_for(practice, service).await?;
+        let hub_rules = match hub {
+            Some(h) => Some(self.rules_for(h, service).await?),
+            None => None,
+        };
+        let booker = Self::booker(actor, None);
+        let slots =
+            self.store.bookable_slots([practice, hub.unwrap_or(practice)], service, from, to, now, limit).await?;
+        Ok(slots
+            .into_iter()
+            .filter(|slot| {
+                let rules = if slot.organisation_id == practice { Some(&practice_rules) } else { hub_rules.as_ref() };
+                rules.is_some_and(|rules| {
+                    slot.service == service
+                        && slot.is_free_at(now)
+                        && rules::explain(rules, &Self::slot_facts(slot, ctx), facts, &booker, now).allowed()
+                })
+            })
+            .collect())
     }
 
     /// The per-patient limit the store counts inside its transaction: the
@@ -236,11 +291,7 @@ impl BookingService {
 
     /// What staff overrode, with their reason, when they overrode anything:
     /// a reason given where every rule passed records nothing.
-    fn overridden(
-        actor: &Actor,
-        reason: &Option<String>,
-        explanation: &Explanation,
-    ) -> Option<super::BookingOverride> {
+    fn overridden(actor: &Actor, reason: &Option<String>, explanation: &Explanation) -> Option<super::BookingOverride> {
         let Actor::Staff(staff) = actor else { return None };
         let rules: Vec<&str> =
             explanation.checks.iter().filter(|c| c.outcome == Outcome::Overridden).map(|c| c.rule.as_str()).collect();
@@ -287,34 +338,21 @@ impl BookingService {
         to: OffsetDateTime,
     ) -> Result<Vec<Slot>, BookingError> {
         let now = self.clock.now();
-        let ctx = self.context(patient_id).await?;
-        access::may_access(actor, &ctx.subject, Service::Appointments, crate::london::today(now)).map_err(BookingError::NotAllowed)?;
-        let facts = self.facts(&ctx, service, now).await?;
-        let booker = Self::booker(actor, None);
-        let mut found = Vec::new();
-        let places = std::iter::once(&ctx.practice).chain(ctx.hub.as_ref());
-        for place in places {
-            let rules = self.rules_for(place.organisation_id, service).await?;
-            for slot in self.store.slots_between(place.organisation_id, from, to).await? {
-                if slot.service == service
-                    && slot.is_free_at(now)
-                    && rules::explain(&rules, &Self::slot_facts(&slot, &ctx), &facts, &booker, now).allowed()
-                {
-                    found.push(slot);
-                }
-            }
-        }
-        found.sort_by_key(|s| (s.starts_at, s.slot_id));
-        Ok(found)
+        let (ctx, facts) = self.facts(actor, patient_id, service, now).await?;
+        self.bookable(actor, &ctx, &facts, service, from, to, now, MOST_SLOTS).await
     }
 
     /// Why this patient can or cannot book this slot, rule by rule.
     pub async fn explain(&self, actor: &Actor, patient_id: Uuid, slot_id: Uuid) -> Result<Explanation, BookingError> {
         let now = self.clock.now();
-        let ctx = self.context(patient_id).await?;
-        access::may_access(actor, &ctx.subject, Service::Appointments, crate::london::today(now)).map_err(BookingError::NotAllowed)?;
+        // The access policy first: nothing about the slot is read for
+        // someone who may not book for this patient.
+        self.context(patient_id).await.and_then(|ctx| {
+            access::may_access(actor, &ctx.subject, Service::Appointments, crate::london::today(now))
+                .map_err(BookingError::NotAllowed)
+        })?;
         let slot = self.store.slot(slot_id).await?;
-        let facts = self.facts(&ctx, slot.service, now).await?;
+        let (ctx, facts) = self.facts(actor, patient_id, slot.service, now).await?;
         Ok(rules::explain(
             &self.rules_for(slot.organisation_id, slot.service).await?,
             &Self::slot_facts(&slot, &ctx),
@@ -325,27 +363,18 @@ impl BookingService {
     }
 
     pub async fn book(&self, actor: &Actor, ask: &BookingAsk) -> Result<Appointment, BookingError> {
+        Ok(self.book_with_slot(actor, ask).await?.appointment)
+    }
+
+    /// Book, in one transaction of the store: its read (the slot, the
+    /// patient's facts, the key) is checked here against the access policy
+    /// and the rules before it writes. A key already used by this patient
+    /// for this slot returns its appointment before any rule is checked
+    /// (the booking it repeats may be what brought them to their limit).
+    /// Returns the slot as booked too, so that the answer reads nothing
+    /// more.
+    pub async fn book_with_slot(&self, actor: &Actor, ask: &BookingAsk) -> Result<Booked, BookingError> {
         let now = self.clock.now();
-        let ctx = self.context(ask.patient_id).await?;
-        access::may_access(actor, &ctx.subject, Service::Appointments, crate::london::today(now)).map_err(BookingError::NotAllowed)?;
-        // A retry gets its first answer before any rule is checked: the
-        // booking it repeats may be what brought the patient to their limit.
-        if let Some(key) = &ask.idempotency_key {
-            if let Some(first) = self.store.booked_with_key(ask.patient_id, ask.slot_id, key).await? {
-                return Ok(first);
-            }
-        }
-        let slot = self.store.slot(ask.slot_id).await?;
-        let facts = self.facts(&ctx, slot.service, now).await?;
-        let booker = Self::booker(actor, ask.override_reason.clone());
-        let rules = self.rules_of(&slot).await?;
-        let explanation = rules::explain(&rules, &Self::slot_facts(&slot, &ctx), &facts, &booker, now);
-        // Only the "slot is free" rule defers to the store, which decides it
-        // atomically (a retry racing its first request gets the first answer
-        // there too).
-        if explanation.failed().any(|c| c.rule != rules::Rule::SlotIsFree) {
-            return Err(BookingError::RulesNotMet(explanation));
-        }
         let (kind, by) = match actor {
             Actor::Staff(s) => ("staff", Some(s.staff_member_id)),
             Actor::Patient(p) => ("patient", Some(p.patient_id)),
@@ -361,25 +390,51 @@ impl BookingService {
             booked_by_id: by,
             idempotency_key: ask.idempotency_key.clone(),
             at: now,
-            limit: Self::limit(&rules, &explanation, slot.service, now),
-            overridden: Self::overridden(actor, &ask.override_reason, &explanation),
+            limit: None,
+            overridden: None,
         };
-        match self.store.book(&request).await {
-            Ok(a) => Ok(a),
-            Err(StoreError::Conflict(crate::store::Conflict::PatientLimitReached)) => {
-                Err(BookingError::RulesNotMet(explanation.limit_reached(&rules)))
+        // What the check decided on, for the answer when the write then
+        // finds the slot taken or the limit reached.
+        let decided: std::sync::Mutex<Option<Decided>> = std::sync::Mutex::new(None);
+        let (this, decided_ref) = (self, &decided);
+        let check = move |seen: BookingSeen| {
+            Box::pin(async move {
+                let ctx = this.context_of(seen.facts.patient.clone()).await?;
+                access::may_access(actor, &ctx.subject, Service::Appointments, crate::london::today(now))
+                    .map_err(BookingError::NotAllowed)?;
+                if seen.key_used.is_some() {
+                    return Ok(BookingPlan::ReturnFirst);
+                }
+                let facts = Self::patient_facts(&ctx, &seen.facts);
+                let rules = this.rules_for(seen.slot.organisation_id, seen.slot.service).await?;
+                let booker = Self::booker(actor, ask.override_reason.clone());
+                let explanation = rules::explain(&rules, &Self::slot_facts(&seen.slot, &ctx), &facts, &booker, now);
+                // Only the "slot is free" rule defers to the write, which
+                // decides it atomically.
+                if explanation.failed().any(|c| c.rule != rules::Rule::SlotIsFree) {
+                    return Err(BookingError::RulesNotMet(explanation));
+                }
+                let plan = BookingPlan::Book {
+                    limit: Self::limit(&rules, &explanation, seen.slot.service, now),
+                    overridden: Self::overridden(actor, &ask.override_reason, &explanation),
+                };
+                *decided_ref.lock().expect("booking decision") =
+                    Some(Decided { ctx, facts, rules, explanation, slot: seen.slot });
+                Ok(plan)
+            })
+                as std::pin::Pin<Box<dyn std::future::Future<Output = Result<BookingPlan, BookingError>> + Send + '_>>
+        };
+        let outcome = self.store.book_checked(&request, &check).await;
+        let decided = decided.lock().expect("booking decision").take();
+        match (outcome, decided) {
+            (Ok(result), _) => result,
+            (Err(StoreError::Conflict(crate::store::Conflict::PatientLimitReached)), Some(d)) => {
+                Err(BookingError::RulesNotMet(d.explanation.limit_reached(&d.rules)))
             }
-            Err(StoreError::Conflict(crate::store::Conflict::SlotTaken)) => {
-                let alternatives = self
-                    .availability(actor, ask.patient_id, slot.service, now, now + Duration::days(28))
-                    .await?
-                    .into_iter()
-                    .filter(|s| s.starts_at >= slot.starts_at - Duration::hours(2))
-                    .take(3)
-                    .collect();
-                Err(BookingError::JustTaken { alternatives })
+            (Err(StoreError::Conflict(crate::store::Conflict::SlotTaken)), Some(d)) => {
+                Err(self.just_taken(actor, &d.ctx, &d.facts, &d.slot, now).await?)
             }
-            Err(e) => Err(e.into()),
+            (Err(e), _) => Err(e.into()),
         }
     }
 
@@ -451,7 +506,8 @@ impl BookingService {
     ) -> Result<super::waitlist::WaitlistEntry, BookingError> {
         let now = self.clock.now();
         let ctx = self.context(patient_id).await?;
-        access::may_access(actor, &ctx.subject, Service::Appointments, crate::london::today(now)).map_err(BookingError::NotAllowed)?;
+        access::may_access(actor, &ctx.subject, Service::Appointments, crate::london::today(now))
+            .map_err(BookingError::NotAllowed)?;
         let today = crate::london::to_local(now).date();
         if from < today || to < from || (to - from).whole_days() > 28 {
             return Err(BookingError::TooLate(
@@ -483,7 +539,8 @@ impl BookingService {
     pub async fn appointments(&self, actor: &Actor, patient_id: Uuid) -> Result<Vec<Appointment>, BookingError> {
         let now = self.clock.now();
         let ctx = self.context(patient_id).await?;
-        access::may_access(actor, &ctx.subject, Service::Appointments, crate::london::today(now)).map_err(BookingError::NotAllowed)?;
+        access::may_access(actor, &ctx.subject, Service::Appointments, crate::london::today(now))
+            .map_err(BookingError::NotAllowed)?;
         Ok(self.store.appointments_for_patient(patient_id).await?)
     }
 
@@ -491,10 +548,12 @@ impl BookingService {
     /// The same rules as booking; a slot someone else has is "just taken".
     pub async fn hold(&self, actor: &Actor, patient_id: Uuid, slot_id: Uuid) -> Result<Slot, BookingError> {
         let now = self.clock.now();
-        let ctx = self.context(patient_id).await?;
-        access::may_access(actor, &ctx.subject, Service::Appointments, crate::london::today(now)).map_err(BookingError::NotAllowed)?;
+        self.context(patient_id).await.and_then(|ctx| {
+            access::may_access(actor, &ctx.subject, Service::Appointments, crate::london::today(now))
+                .map_err(BookingError::NotAllowed)
+        })?;
         let slot = self.store.slot(slot_id).await?;
-        let facts = self.facts(&ctx, slot.service, now).await?;
+        let (ctx, facts) = self.facts(actor, patient_id, slot.service, now).await?;
         let explanation = rules::explain(
             &self.rules_of(&slot).await?,
             &Self::slot_facts(&slot, &ctx),
@@ -507,23 +566,27 @@ impl BookingService {
         }
         match self.store.hold(slot_id, patient_id, now + Duration::minutes(Self::HOLD_MINUTES), now).await {
             Ok(s) => Ok(s),
-            Err(StoreError::Conflict(_)) => Err(self.just_taken(actor, patient_id, &slot, now).await?),
+            Err(StoreError::Conflict(_)) => Err(self.just_taken(actor, &ctx, &facts, &slot, now).await?),
             Err(e) => Err(e.into()),
         }
     }
 
+    /// "Just taken", with up to three other times from two hours before
+    /// the one lost onwards (one statement).
     async fn just_taken(
         &self,
         actor: &Actor,
-        patient_id: Uuid,
+        ctx: &Context,
+        facts: &PatientFacts,
         slot: &Slot,
         now: OffsetDateTime,
     ) -> Result<BookingError, BookingError> {
+        let from = std::cmp::max(now, slot.starts_at - Duration::hours(2));
         let alternatives = self
-            .availability(actor, patient_id, slot.service, now, now + Duration::days(28))
+            .bookable(actor, ctx, facts, slot.service, from, now + Duration::days(28), now, 200)
             .await?
             .into_iter()
-            .filter(|s| s.slot_id != slot.slot_id && s.starts_at >= slot.starts_at - Duration::hours(2))
+            .filter(|s| s.slot_id != slot.slot_id)
             .take(3)
             .collect();
         Ok(BookingError::JustTaken { alternatives })
@@ -534,7 +597,8 @@ impl BookingService {
         let now = self.clock.now();
         let appointment = self.store.appointment(appointment_id).await?;
         let ctx = self.context(appointment.patient_id).await?;
-        access::may_access(actor, &ctx.subject, Service::Appointments, crate::london::today(now)).map_err(BookingError::NotAllowed)?;
+        access::may_access(actor, &ctx.subject, Service::Appointments, crate::london::today(now))
+            .map_err(BookingError::NotAllowed)?;
         Ok((appointment, ctx))
     }
 
@@ -577,7 +641,7 @@ impl BookingService {
         let booker = Self::booker(actor, None);
         rules::may_change(&self.rules_of(&old).await?, old.starts_at, &booker, now).map_err(BookingError::TooLate)?;
         let new = self.store.slot(new_slot_id).await?;
-        let mut facts = self.facts(&ctx, new.service, now).await?;
+        let (_, mut facts) = self.facts(actor, appointment.patient_id, new.service, now).await?;
         // The appointment being moved does not count against the limit.
         if old.service == new.service && old.starts_at > now {
             facts.active_appointments_of_service = facts.active_appointments_of_service.saturating_sub(1);
@@ -594,7 +658,7 @@ impl BookingService {
                 Err(BookingError::RulesNotMet(explanation.limit_reached(&new_rules)))
             }
             Err(StoreError::Conflict(crate::store::Conflict::AppointmentChanged)) => Err(BookingError::Changed),
-            Err(StoreError::Conflict(_)) => Err(self.just_taken(actor, appointment.patient_id, &new, now).await?),
+            Err(StoreError::Conflict(_)) => Err(self.just_taken(actor, &ctx, &facts, &new, now).await?),
             Err(e) => Err(e.into()),
         }
     }

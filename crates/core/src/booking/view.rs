@@ -4,15 +4,16 @@
 //! for the pages, the JSON API and the FHIR API alike; each edge only
 //! chooses which of these it shows and how it writes them.
 
-use std::collections::hash_map::{Entry, HashMap};
+use std::collections::HashMap;
 
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use super::service::{BookingError, BookingService};
-use super::{Appointment, Slot};
+use super::{Appointment, Booked, Slot};
 use crate::access::Actor;
 use crate::model::{ClinicalRole, Location, Organisation, StaffMember};
+use crate::services::DirectoryCache;
 use crate::store::{Store, StoreError, StoreResult};
 
 /// A slot with the names and times shown for it.
@@ -84,30 +85,24 @@ pub fn london_day(at: OffsetDateTime) -> Date {
 
 /// Organisations, locations and clinicians read once per answer: an
 /// availability list names a handful of places across hundreds of slots.
+/// Organisations and locations come from the directory cache.
 pub(crate) struct Lookups<'a> {
     store: &'a dyn Store,
-    organisations: HashMap<Uuid, Organisation>,
-    locations: HashMap<Uuid, Location>,
+    directory: &'a DirectoryCache,
     clinicians: HashMap<Uuid, Option<ClinicianView>>,
 }
 
 impl<'a> Lookups<'a> {
-    pub(crate) fn new(store: &'a dyn Store) -> Self {
-        Self { store, organisations: HashMap::new(), locations: HashMap::new(), clinicians: HashMap::new() }
+    pub(crate) fn new(service: &'a BookingService) -> Self {
+        Self { store: service.store.as_ref(), directory: service.directory.as_ref(), clinicians: HashMap::new() }
     }
 
     pub(crate) async fn organisation(&mut self, id: Uuid) -> StoreResult<Organisation> {
-        Ok(match self.organisations.entry(id) {
-            Entry::Occupied(e) => e.get().clone(),
-            Entry::Vacant(e) => e.insert(self.store.organisation_by_id(id).await?).clone(),
-        })
+        self.directory.organisation(id).await
     }
 
     pub(crate) async fn location(&mut self, id: Uuid) -> StoreResult<Location> {
-        Ok(match self.locations.entry(id) {
-            Entry::Occupied(e) => e.get().clone(),
-            Entry::Vacant(e) => e.insert(self.store.location(id).await?).clone(),
-        })
+        self.directory.location(id).await
     }
 
     /// `None` when there is no such member of staff (any more).
@@ -146,7 +141,7 @@ impl BookingService {
     /// policy (availability, a booking's alternatives); a slot's names and
     /// time are no secret.
     pub async fn slot_views(&self, slots: &[Slot]) -> Result<Vec<SlotView>, BookingError> {
-        let mut lookups = Lookups::new(self.store.as_ref());
+        let mut lookups = Lookups::new(self);
         let mut out = Vec::with_capacity(slots.len());
         for slot in slots {
             out.push(lookups.slot(slot).await?);
@@ -157,13 +152,20 @@ impl BookingService {
     /// One slot as shown, for the step that confirms it.
     pub async fn slot_view(&self, slot_id: Uuid) -> Result<SlotView, BookingError> {
         let slot = self.store.slot(slot_id).await?;
-        Ok(Lookups::new(self.store.as_ref()).slot(&slot).await?)
+        Ok(Lookups::new(self).slot(&slot).await?)
+    }
+
+    /// An appointment just booked, as shown, from the slot its booking
+    /// returned: nothing more is read.
+    pub async fn booked_view(&self, booked: &Booked) -> Result<AppointmentView, BookingError> {
+        let slot = Lookups::new(self).slot(&booked.slot).await?;
+        Ok(AppointmentView { appointment: booked.appointment.clone(), slot })
     }
 
     /// An appointment the caller has just booked, moved, cancelled or been
     /// allowed to read, as shown.
     pub async fn appointment_view(&self, appointment: &Appointment) -> Result<AppointmentView, BookingError> {
-        Ok(Lookups::new(self.store.as_ref()).appointment(appointment).await?)
+        Ok(Lookups::new(self).appointment(appointment).await?)
     }
 
     /// A patient's appointments (every status) as shown, for them or for
@@ -174,7 +176,7 @@ impl BookingService {
         patient_id: Uuid,
     ) -> Result<Vec<AppointmentView>, BookingError> {
         let list = self.appointments(actor, patient_id).await?;
-        let mut lookups = Lookups::new(self.store.as_ref());
+        let mut lookups = Lookups::new(self);
         let mut out = Vec::with_capacity(list.len());
         for a in &list {
             out.push(lookups.appointment(a).await?);

@@ -5,7 +5,11 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 use super::StoreResult;
-use crate::booking::{Appointment, AppointmentStatus, BookingRequest, PatientLimit, Slot};
+use crate::booking::service::BookingError;
+use crate::booking::{
+    Appointment, AppointmentStatus, Booked, BookingCheck, BookingPlan, BookingRequest, PatientBookingFacts,
+    PatientLimit, ServiceKind, Slot,
+};
 
 #[async_trait]
 pub trait BookingStore: Send + Sync {
@@ -36,18 +40,67 @@ pub trait BookingStore: Send + Sync {
     /// Put a blocked slot back in use. `Conflict::SlotNotBlocked` otherwise.
     async fn unblock_slot(&self, slot_id: Uuid) -> StoreResult<Slot>;
 
-    /// Book in one transaction: claim the free slot and record the
-    /// appointment. A retry with the same idempotency key returns the first
-    /// appointment. `Conflict::SlotTaken` when the slot is not free (the
-    /// database's unique index backs this under any concurrency),
+    /// What the booking rules need of a patient (see
+    /// [`PatientBookingFacts`]), in one statement: `service`'s live
+    /// appointments counted from `now`. `NotFound` when there is no such
+    /// patient.
+    async fn booking_facts(
+        &self,
+        patient_id: Uuid,
+        service: ServiceKind,
+        now: time::OffsetDateTime,
+    ) -> StoreResult<PatientBookingFacts>;
+
+    /// The slots of `service` at either organisation starting in
+    /// `[from, to)` that are free at `now` (or whose hold has lapsed), by
+    /// start time, at most `limit`: availability and a booking's
+    /// alternatives, in one statement.
+    async fn bookable_slots(
+        &self,
+        organisations: [Uuid; 2],
+        service: ServiceKind,
+        from: time::OffsetDateTime,
+        to: time::OffsetDateTime,
+        now: time::OffsetDateTime,
+        limit: u32,
+    ) -> StoreResult<Vec<Slot>>;
+
+    /// Book in one transaction: read the slot and the patient's facts
+    /// together (the patient's row locked where writers are not
+    /// serialised, so one person's bookings take turns), let `check`
+    /// decide (the access policy and the rules; its `Err` rolls back and is
+    /// returned as `Ok(Err(..))`), then claim the slot and record the
+    /// appointment, its messages, an override's audit line and an accepted
+    /// waiting-list offer, on PostgreSQL in one statement.
+    ///
+    /// A retry with the same idempotency key returns the first appointment.
+    /// `Conflict::SlotTaken` when the slot is not free (the database's
+    /// unique index backs this under any concurrency),
     /// `Conflict::IdempotencyKeyReused` when the key names someone else's
     /// booking or was first sent for another slot,
-    /// `Conflict::PatientLimitReached` when `request.limit` is reached
-    /// (counted inside the transaction, with the patient's row locked where
-    /// writers are not serialised), `NotFound` when there is no such slot.
-    /// A `request.overridden` is stored with the appointment and written to
-    /// the audit trail in the same transaction.
-    async fn book(&self, request: &BookingRequest) -> StoreResult<Appointment>;
+    /// `Conflict::PatientLimitReached` when the plan's limit is reached
+    /// (counted after the patient's lock is held), `NotFound` when there is
+    /// no such slot or patient.
+    async fn book_checked(
+        &self,
+        request: &BookingRequest,
+        check: &BookingCheck<'_>,
+    ) -> StoreResult<Result<Booked, BookingError>>;
+
+    /// Book as [`BookingStore::book_checked`] does, with the request's own
+    /// limit and override and no other check.
+    async fn book(&self, request: &BookingRequest) -> StoreResult<Appointment> {
+        let plan = BookingPlan::Book { limit: request.limit, overridden: request.overridden.clone() };
+        let check = move |seen: crate::booking::BookingSeen| {
+            let plan = if seen.key_used.is_some() { BookingPlan::ReturnFirst } else { plan.clone() };
+            Box::pin(async move { Ok(plan) })
+                as std::pin::Pin<Box<dyn std::future::Future<Output = Result<BookingPlan, BookingError>> + Send>>
+        };
+        match self.book_checked(request, &check).await? {
+            Ok(booked) => Ok(booked.appointment),
+            Err(e) => Err(super::StoreError::Other(format!("a booking without checks was refused: {e}").into())),
+        }
+    }
 
     /// The appointment first booked with `key`, for a retry to return
     /// before any rule is checked. `Conflict::IdempotencyKeyReused` when

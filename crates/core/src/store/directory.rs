@@ -25,6 +25,12 @@ pub struct OrganisationSearch {
 
 #[async_trait]
 pub trait DirectoryStore: Send + Sync {
+    /// A number that rises whenever organisations, locations or booking
+    /// rules change: at once for this process's own changes, and, where
+    /// several instances share the database, when another instance's
+    /// change is announced. The directory cache compares it on every read.
+    fn directory_generation(&self) -> u64;
+
     async fn list_areas(&self) -> StoreResult<Vec<Area>>;
 
     async fn list_federations(&self) -> StoreResult<Vec<Federation>>;
