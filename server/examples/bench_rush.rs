@@ -65,6 +65,10 @@ use time::{Date, OffsetDateTime, Time};
 use tower_sessions_sqlx_store::sqlx::{self, Connection, PgConnection, SqliteConnection};
 use uuid::Uuid;
 
+#[path = "bench_rush/pgbench.rs"]
+mod pgbench;
+#[path = "bench_rush/round_trips.rs"]
+mod round_trips;
 mod support;
 use support::{arg, browser, chain, login, memory, num, percentile, Audience, Server};
 
@@ -489,43 +493,6 @@ async fn database_counts(url: &str) -> (i64, i64, i64) {
     (counts[0], counts[1], counts[2])
 }
 
-/// pgbench's simple-update workload (-N) on a scratch database of the same
-/// server: transactions per second.
-async fn pgbench(admin: &mut PgConnection, admin_url: &str, clients: u32, seconds: u32) -> Option<f64> {
-    let name = format!("carebook_rush_pgbench_{}", std::process::id());
-    let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap();
-    let url = format!("{base}/{name}");
-    sqlx::query(&format!("drop database if exists {name}")).execute(&mut *admin).await.unwrap();
-    sqlx::query(&format!("create database {name}")).execute(&mut *admin).await.unwrap();
-    let init = Command::new("pgbench").args(["-i", "-q", &url]).output();
-    let tps = match init {
-        Ok(o) if o.status.success() => {
-            let run = Command::new("pgbench")
-                .args(["-N", "-c", &clients.to_string(), "-j", "2", "-T", &seconds.to_string(), &url])
-                .output()
-                .expect("pgbench runs");
-            let text = String::from_utf8_lossy(&run.stdout).to_string();
-            if !run.status.success() {
-                eprintln!("pgbench failed: {}{}", text, String::from_utf8_lossy(&run.stderr));
-            }
-            text.lines()
-                .find_map(|l| l.trim().strip_prefix("tps = "))
-                .and_then(|v| v.split_whitespace().next())
-                .and_then(|v| v.parse().ok())
-        }
-        Ok(o) => {
-            eprintln!("pgbench -i failed: {}", String::from_utf8_lossy(&o.stderr));
-            None
-        }
-        Err(e) => {
-            eprintln!("pgbench is not installed ({e}); scripts/bench-rush.sh installs postgresql-client");
-            None
-        }
-    };
-    sqlx::query(&format!("drop database if exists {name} with (force)")).execute(&mut *admin).await.unwrap();
-    tps
-}
-
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -700,10 +667,22 @@ async fn main() {
         _ => None,
     };
     let (double_booked, live, booked_slots) = database_counts(&url).await;
+    let probe_day = seeded.day + time::Duration::days(7);
+    let wire = match backend.as_str() {
+        "postgres" => Some(
+            round_trips::probe(&bin, &url, pool_size, &work.join("probe.log"), &clients, probe_day, async {
+                let planned: Vec<_> =
+                    seeded.templates.iter().flat_map(|t| t.expand(probe_day, probe_day).unwrap()).collect();
+                store.add_planned_slots(&planned).await.expect("the probe's slots are added");
+            })
+            .await,
+        ),
+        _ => None,
+    };
     drop(store);
 
     let pgbench_tps = match admin.as_mut() {
-        Some(a) => pgbench(a, &admin_url, pgbench_clients, pgbench_seconds).await,
+        Some(a) => pgbench::pgbench(a, &admin_url, pgbench_clients, pgbench_seconds).await,
         None => None,
     };
 
@@ -753,6 +732,9 @@ async fn main() {
             "database transactions (pg_stat_database, the burst): {x} = {:.0} per HTTP request",
             x as f64 / samples.len().max(1) as f64
         );
+    }
+    if let Some(line) = &wire {
+        println!("{line}");
     }
     println!("server memory: peak (VmHWM) {hwm:.0} MiB; resident before the burst {rss_before:.0} MiB");
     if let Some(tps) = pgbench_tps {

@@ -34,7 +34,10 @@ pub fn listen_for_stop() {
             _ = terminate => {},
         }
         if let Some(tx) = STOP.get() {
-            let _ = tx.send(true);
+            // `send_replace`, not `send`: a signal that comes before anyone
+            // waits for it (between binding and serving) must be kept, and
+            // `send` drops the value when nobody is subscribed yet.
+            tx.send_replace(true);
         }
     });
 }
@@ -71,4 +74,28 @@ pub async fn stop_requested() {
 pub async fn web_server_stop() {
     stop_requested().await;
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    /// A SIGTERM that arrives before anything waits for it (the window
+    /// between binding the port and serving) is kept: whoever asks later
+    /// learns of it at once. (It was lost, and the server then ignored
+    /// every later SIGTERM too.)
+    #[tokio::test]
+    async fn a_stop_asked_before_anyone_waits_is_not_lost() {
+        listen_for_stop();
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &std::process::id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success());
+        // Let the handler run with nobody subscribed yet.
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        tokio::time::timeout(std::time::Duration::from_secs(5), stop_requested())
+            .await
+            .expect("the stop asked for earlier is seen");
+    }
 }
