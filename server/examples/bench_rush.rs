@@ -46,7 +46,6 @@
 //!     [--login-concurrency 32] [--samples FILE.csv] [--keep]
 
 use std::collections::HashMap;
-use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -619,6 +618,7 @@ async fn main() {
         store.slots_between(seeded.practice_id, from, to).await.unwrap().into_iter().map(|s| s.slot_id).collect();
     let cpu_before = (cpu_seconds(pid), cpu_seconds(std::process::id()), postgres_cpu_seconds());
     let signal = Instant::now();
+    let taken = ids.first().copied();
     go_tx.send(Some(Arc::new(ids))).unwrap();
     let mut outcomes = Vec::new();
     for task in tasks {
@@ -670,9 +670,14 @@ async fn main() {
     let probe_day = seeded.day + time::Duration::days(7);
     let wire = match backend.as_str() {
         "postgres" => Some(
-            round_trips::probe(&bin, &url, pool_size, &work.join("probe.log"), &clients, probe_day, async {
+            round_trips::probe(&bin, &url, pool_size, &work.join("probe.log"), &clients, probe_day, taken, async {
                 let planned: Vec<_> =
-                    seeded.templates.iter().flat_map(|t| t.expand(probe_day, probe_day).unwrap()).collect();
+                    seeded
+                    .templates
+                    .iter()
+                    .map(|t| RotaTemplate { effective_until: Some(probe_day), ..t.clone() })
+                    .flat_map(|t| t.expand(probe_day, probe_day).unwrap())
+                    .collect();
                 store.add_planned_slots(&planned).await.expect("the probe's slots are added");
             })
             .await,
