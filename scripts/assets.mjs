@@ -5,7 +5,8 @@
 // (carebook.<16 hex>.css, .js, .wasm), each beside its brotli (quality 11)
 // and gzip (level 9) twin for the server to choose by Accept-Encoding, and
 // writes PKG_DIR/assets.txt, which tells the server the names. Older hashed
-// files are removed. Prints each file's raw, brotli and gzip size.
+// files are removed. The stylesheet is also kept as carebook.css for the
+// demonstration log-in service's own pages. Prints each file's raw, brotli and gzip size.
 //
 // With --budget, fails (exit 1) when a file's brotli size exceeds its budget
 // below: the size budget the test command checks on the release bundle.
@@ -16,7 +17,7 @@ import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 
 // Brotli bytes. Measured on the release bundle (README, "Size"), with room
 // for growth but not for a regression such as a whole app hydrating again.
-const BUDGET = { css: 40_000, js: 8_000, wasm: 60_000 };
+const BUDGET = { css: 30_000, js: 8_000, wasm: 100_000 };
 
 const args = process.argv.slice(2);
 const budget = args.includes('--budget');
@@ -49,6 +50,14 @@ for (const [kind, source] of [['css', css], ['js', js], ['wasm', wasm]]) {
   writeFileSync(join(pkg, name), bytes);
   writeFileSync(join(pkg, `${name}.br`), br);
   writeFileSync(join(pkg, `${name}.gz`), gz);
+  if (kind === 'css') {
+    // The demonstration log-in service's pages (server/src/auth/demo_provider)
+    // are not the app's: they link the stylesheet by its plain name, which
+    // is not cached for ever.
+    writeFileSync(join(pkg, 'carebook.css'), bytes);
+    writeFileSync(join(pkg, 'carebook.css.br'), br);
+    writeFileSync(join(pkg, 'carebook.css.gz'), gz);
+  }
   lines.push(`${kind} ${name}`);
   const fits = br.length <= BUDGET[kind];
   if (!fits) over = true;

@@ -164,7 +164,7 @@ async function moveCompleteAndCancel(page: Page, who: Person, patientPage: strin
   // Their live appointment (an earlier run may have left a completed one).
   const mine = page.getByRole('row').filter({ hasText: who.name }).filter({ hasText: 'Booked' });
   await expect(mine).toHaveCount(1);
-  await expect(mine.getByRole('cell').nth(3)).toHaveText('Booked');
+  await expect(mine.getByRole('cell').nth(2)).toHaveText('Booked');
   const oldTime = (await mine.getByRole('cell').first().innerText()).trim();
 
   // Move it: the upcoming list, a new time, the explainer, the move.
@@ -191,7 +191,7 @@ async function moveCompleteAndCancel(page: Page, who: Person, patientPage: strin
   const newDay = new URL(page.url()).searchParams.get('day')!;
   const moved = page.getByRole('row').filter({ hasText: who.name }).filter({ hasText: 'Booked' });
   await expect(moved).toHaveCount(1);
-  await expect(moved.getByRole('cell').nth(3)).toHaveText('Booked');
+  await expect(moved.getByRole('cell').nth(2)).toHaveText('Booked');
   const newTime = (await moved.getByRole('cell').first().innerText()).trim();
   expect(`${newDay} ${newTime}`).not.toEqual(`${bookedDay} ${oldTime}`);
   if (newDay !== bookedDay) await open(page, `/staff/day?day=${bookedDay}`, hydrated);
@@ -201,7 +201,7 @@ async function moveCompleteAndCancel(page: Page, who: Person, patientPage: strin
   // Mark the moved appointment completed.
   if (newDay !== bookedDay) await open(page, `/staff/day?day=${newDay}`, hydrated);
   await submit(page, `Completed: ${who.name} at ${newTime}`, hydrated);
-  await expect(nurseRowsAt(page, newTime).filter({ hasText: who.name }).getByRole('cell').nth(3)).toHaveText('Completed');
+  await expect(nurseRowsAt(page, newTime).filter({ hasText: who.name }).getByRole('cell').nth(2)).toHaveText('Completed');
   await expect(page.getByRole('button', { name: `Completed: ${who.name} at ${newTime}` })).toHaveCount(0);
 
   // Book again and cancel, with a reason.

@@ -46,7 +46,7 @@ pub fn DayListPage() -> impl IntoView {
                         let day_value = d.day.clone();
                         view! {
                             <h1 id="day-list">"Day list: "{d.day_label.clone()}</h1>
-                            <p>
+                            <p class="cb-daylist-nav">
                                 <a class="nhsuk-link" href=format!("/staff/day?day={}", d.previous)>"Previous day"</a>
                                 " · "
                                 <a class="nhsuk-link" href=format!("/staff/day?day={}", d.next)>"Next day"</a>
