@@ -93,9 +93,9 @@ pub struct SiteSettings {
     pub demo: bool,
 }
 
-/// The HTML document around the app. Only the server renders it.
-pub fn shell(options: LeptosOptions) -> impl IntoView {
-    let _ = options;
+/// The HTML document around the app. Only the server renders it. The
+/// options are leptos_axum's; the asset names come from [`Assets`] instead.
+pub fn shell(_options: LeptosOptions) -> impl IntoView {
     let settings = use_context::<SiteSettings>().unwrap_or_default();
     #[cfg(feature = "ssr")]
     set_content_security_policy();

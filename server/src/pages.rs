@@ -8,10 +8,10 @@ use axum::response::Response;
 use axum::{middleware, Router};
 use carebook_app::api::demo::DemoSpec;
 use carebook_app::{shell, App, Assets, SiteSettings};
-use tower_http::services::ServeDir;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use tower_http::services::ServeDir;
 
 use crate::config::Config;
 use crate::render_guard::{self, RenderGuard};

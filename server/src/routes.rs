@@ -2,9 +2,9 @@
 //! them under the layers every request passes through.
 
 use axum::{middleware, Router};
-use tower_http::compression::CompressionLayer;
 use carebook_app::api::demo::DemoSpec;
 use carebook_app::SiteSettings;
+use tower_http::compression::CompressionLayer;
 
 use crate::config::Config;
 use crate::limit::{self, InFlight};

@@ -94,11 +94,7 @@ pub async fn times_week(query: TimesQuery) -> Result<WeekOfTimes, ServerFnError>
         .map_err(super::booking::server::message)?;
     let views = services.booking.slot_views(&slots).await.map_err(super::booking::server::message)?;
     let clinicians: Vec<uuid::Uuid> = views.iter().map(|v| v.slot.clinician_id).collect();
-    let roles = services
-        .directory
-        .clinical_roles(clinicians)
-        .await
-        .map_err(super::unavailable)?;
+    let roles = services.directory.clinical_roles(clinicians).await.map_err(super::unavailable)?;
 
     // The filters' options come from what there is, so none leads nowhere.
     let mut places: Vec<Choice> = Vec::new();
@@ -139,11 +135,7 @@ pub async fn times_week(query: TimesQuery) -> Result<WeekOfTimes, ServerFnError>
         day.count += 1;
         let part = part_of_day(london::to_local(v.slot.starts_at).hour());
         let item = super::booking::server::item(v);
-        match day
-            .groups
-            .iter_mut()
-            .find(|g| g.part == part && g.place == item.place && g.channel == item.channel)
-        {
+        match day.groups.iter_mut().find(|g| g.part == part && g.place == item.place && g.channel == item.channel) {
             Some(g) => g.times.push(item),
             None => day.groups.push(TimeGroup {
                 part: part.to_string(),
@@ -162,13 +154,7 @@ pub async fn times_week(query: TimesQuery) -> Result<WeekOfTimes, ServerFnError>
         service_label: kind.label().to_string(),
         week,
         weeks,
-        range: format!(
-            "{} {} to {} {}",
-            first_day.day(),
-            first_day.month(),
-            last_day.day(),
-            last_day.month()
-        ),
+        range: format!("{} {} to {} {}", first_day.day(), first_day.month(), last_day.day(), last_day.month()),
         first: first.map(|v| super::booking::server::item(v)),
         days,
         total: views.len(),

@@ -9,8 +9,8 @@ use leptos_router::components::Form;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::booking::{
-    appointment, form_token, my_appointments, services, time_to_confirm, AppointmentItem, BookTime,
-    CancelAppointment, JoinWaitlist,
+    appointment, form_token, my_appointments, services, time_to_confirm, AppointmentItem, BookTime, CancelAppointment,
+    JoinWaitlist,
 };
 use crate::api::times::{times_week, Choice, TimesQuery, WeekOfTimes};
 use crate::components::layout::{BackLink, ErrorSummary};
@@ -212,7 +212,9 @@ pub fn BookTimesPage() -> impl IntoView {
 /// The address of the times page with one thing changed.
 fn times_href(q: &TimesQuery, moving: &str, week: u32) -> String {
     let mut href = format!("/appointments/book/times?service={}&week={week}", q.service);
-    for (name, value) in [("place", &q.place), ("kind", &q.kind), ("channel", &q.channel), ("moving", &moving.to_string())] {
+    for (name, value) in
+        [("place", &q.place), ("kind", &q.kind), ("channel", &q.channel), ("moving", &moving.to_string())]
+    {
         if !value.is_empty() && value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-')) {
             href.push_str(&format!("&{name}={value}"));
         }
@@ -221,7 +223,13 @@ fn times_href(q: &TimesQuery, moving: &str, week: u32) -> String {
 }
 
 #[component]
-fn FilterSelect(id: &'static str, label: &'static str, any: &'static str, choices: Vec<Choice>, chosen: String) -> impl IntoView {
+fn FilterSelect(
+    id: &'static str,
+    label: &'static str,
+    any: &'static str,
+    choices: Vec<Choice>,
+    chosen: String,
+) -> impl IntoView {
     view! {
         <div class="nhsuk-form-group cb-filter">
             <label class="nhsuk-label" for=id>{label}</label>
@@ -241,7 +249,11 @@ fn TimesWeekView(week: WeekOfTimes, q: TimesQuery, moving: String) -> impl IntoV
     let previous = (week.week > 0).then(|| times_href(&q, &moving, week.week - 1));
     let next = (week.week + 1 < week.weeks).then(|| times_href(&q, &moving, week.week + 1));
     let filtered = !(q.place.is_empty() && q.kind.is_empty() && q.channel.is_empty());
-    let clear = format!("/appointments/book/times?service={}{}", q.service, if moving.is_empty() { String::new() } else { format!("&moving={moving}") });
+    let clear = format!(
+        "/appointments/book/times?service={}{}",
+        q.service,
+        if moving.is_empty() { String::new() } else { format!("&moving={moving}") }
+    );
     let first = week.first.clone().map(|t| {
         let href = format!("/appointments/book/confirm?slot_id={}{}", t.slot_id, if moving.is_empty() { String::new() } else { format!("&moving={moving}") });
         view! {
