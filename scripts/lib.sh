@@ -43,29 +43,46 @@ ensure_browser() {
     apt_install chromium:chromium
 }
 
-# build_site PROFILE: the stylesheet, the hydration bundle and the public
-# files into target/site. PROFILE is dev or release.
+ensure_wasm_opt() {
+    # Binaryen's wasm-opt built from source by the wasm-opt crate (about 5
+    # minutes, once). Never Debian's binaryen: its older wasm-opt produces a
+    # module that fails at hydration (../shared/BUILD.md).
+    if ! wasm-opt --version 2>/dev/null | grep -q 'version 1[1-9][0-9]'; then
+        say "installing wasm-opt (Binaryen, built from source: about 5 minutes, once)"
+        cargo install wasm-opt --locked
+    fi
+}
+
+# build_site PROFILE [SITE_DIR]: the stylesheet, the islands' bundle and the
+# public files into SITE_DIR (default target/site). PROFILE is dev or
+# release; release is always size-optimised by wasm-opt. The three assets
+# get content-hashed names with brotli and gzip twins (scripts/assets.mjs);
+# with BUDGET=1 in the environment, a brotli size over its budget fails.
 build_site() {
-    local profile="$1" site="$ROOT/target/site"
-    mkdir -p "$site/pkg"
+    local profile="$1" site="${2:-$ROOT/target/site}"
+    local bundle="$ROOT/target/bundle/$profile"
+    mkdir -p "$site/pkg" "$bundle"
     say "stylesheet"
-    bash "$ROOT/scripts/build-css.sh" "$site/pkg"
-    say "hydration bundle (wasm, $profile)"
+    bash "$ROOT/scripts/build-css.sh" "$ROOT/target/style"
+    say "islands bundle (wasm, $profile)"
     local cargo_profile=dev dir=debug
-    if [ "$profile" = release ]; then cargo_profile=wasm-release dir=wasm-release; fi
+    if [ "$profile" = release ]; then cargo_profile=wasm-release dir=wasm-release; ensure_wasm_opt; fi
     (cd "$ROOT" && cargo build -p carebook-app --lib --target wasm32-unknown-unknown \
         --features hydrate --profile "$cargo_profile")
     local wasm="$ROOT/target/wasm32-unknown-unknown/$dir/carebook_app.wasm"
-    if [ ! -f "$site/pkg/carebook.wasm" ] || [ "$wasm" -nt "$site/pkg/carebook.wasm" ]; then
-        wasm-bindgen --target web --no-typescript --out-dir "$site/pkg" --out-name carebook "$wasm"
-        mv -f "$site/pkg/carebook_bg.wasm" "$site/pkg/carebook.wasm"
-        if [ "$profile" = release ] && command -v wasm-opt >/dev/null 2>&1; then
+    if [ ! -f "$bundle/carebook.wasm" ] || [ "$wasm" -nt "$bundle/carebook.wasm" ]; then
+        wasm-bindgen --target web --no-typescript --out-dir "$bundle" --out-name carebook "$wasm"
+        mv -f "$bundle/carebook_bg.wasm" "$bundle/carebook.wasm"
+        if [ "$profile" = release ]; then
             say "wasm-opt"
             wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-reference-types \
                 --enable-multivalue --enable-sign-ext --enable-mutable-globals \
-                -o "$site/pkg/carebook.opt.wasm" "$site/pkg/carebook.wasm"
-            mv -f "$site/pkg/carebook.opt.wasm" "$site/pkg/carebook.wasm"
+                -o "$bundle/carebook.opt.wasm" "$bundle/carebook.wasm"
+            mv -f "$bundle/carebook.opt.wasm" "$bundle/carebook.wasm"
         fi
     fi
+    say "hashed, compressed assets ($profile)"
+    node "$ROOT/scripts/assets.mjs" "$site/pkg" "$ROOT/target/style/carebook.css" "$bundle/carebook.js" \
+        "$bundle/carebook.wasm" $([ "${BUDGET:-}" = 1 ] && echo --budget)
     cp -R "$ROOT/public/." "$site/"
 }

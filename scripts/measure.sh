@@ -1,27 +1,18 @@
 #!/usr/bin/env bash
 # Figures for the foundation, measured by hand (not a test):
-#   - the release hydration bundle, raw and brotli-compressed,
+#   - the release assets (islands' wasm and JavaScript, stylesheet), raw,
+#     brotli and gzip (printed by build_site),
 #   - the time from starting `carebook demo` (release, 600 synthetic
 #     patients loaded into a fresh SQLite file) to /ready answering 200,
 #   - the server's resident memory once idle.
-# Usage: bash scripts/measure.sh   (builds release first; wasm-opt is used
-# when it is on PATH: `cargo install wasm-opt --locked`)
+# Usage: bash scripts/measure.sh   (builds release first, installing
+# wasm-opt when it is missing)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 ensure_build_tools
 build_site release
 cargo build -p carebook-server --bin carebook --release
-wasm="$ROOT/target/site/pkg/carebook.wasm"
-node -e '
-const fs = require("fs"), zlib = require("zlib");
-const raw = fs.readFileSync(process.argv[1]);
-const br = zlib.brotliCompressSync(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } });
-const css = fs.readFileSync(process.argv[2]);
-const cssBr = zlib.brotliCompressSync(css, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } });
-console.log(`wasm: ${(raw.length/1024).toFixed(0)} KiB raw, ${(br.length/1024).toFixed(0)} KiB brotli`);
-console.log(`css:  ${(css.length/1024).toFixed(0)} KiB raw, ${(cssBr.length/1024).toFixed(0)} KiB brotli`);
-' "$wasm" "$ROOT/target/site/pkg/carebook.css"
-command -v wasm-opt >/dev/null || echo "(wasm-opt not on PATH: the bundle is not size-optimised)"
+# build_site printed the assets' raw, brotli and gzip sizes above.
 
 port="${CAREBOOK_MEASURE_PORT:-3299}"
 data="$(mktemp -d)"

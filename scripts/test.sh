@@ -4,9 +4,12 @@
 #   2. the store conformance story on SQLite, and on PostgreSQL when
 #      CAREBOOK_TEST_POSTGRES_URL is set (each scenario in its own schema),
 #   3. the server's integration tests (the real app on port 0, over HTTP),
-#   4. the browser tests in end2end/ (Debian's Chromium through Playwright,
-#      JavaScript on and off, axe-core) against `carebook demo`,
-#   5. the JSON API against its own OpenAPI document (schemathesis 4: every
+#   4. the size budget: the release bundle (wasm-opt, brotli) must fit the
+#      budgets in scripts/assets.mjs, or the run fails printing the sizes,
+#   5. the browser tests in end2end/ (Debian's Chromium through Playwright,
+#      JavaScript on and off, axe-core) against `carebook demo` serving that
+#      release bundle,
+#   6. the JSON API against its own OpenAPI document (schemathesis 4: every
 #      phase, its default checks, valid and invalid data), as a logged-in
 #      patient and as nobody, against the same `carebook demo`.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -18,13 +21,16 @@ ensure_build_tools
 ensure_browser
 # A real SMTP server and a real calendar parser for the mail tests.
 python3 -c 'import aiosmtpd, icalendar' 2>/dev/null || python3 -m pip install --quiet aiosmtpd icalendar
-# The API contract tests (step 5).
+# The API contract tests (step 6).
 python3 -c 'import schemathesis, sys; sys.exit(not schemathesis.__version__.startswith("4."))' 2>/dev/null \
     || python3 -m pip install --quiet 'schemathesis>=4,<5'
 # A real FHIR R4 validator for the FHIR API's tests: the HL7 R4 JSON Schema
 # with ajv, and FHIR.js (server/tests/fhir-validator, from its lock file).
 (cd server/tests/fhir-validator && { [ -d node_modules ] && [ node_modules -nt package-lock.json ] || { npm ci --no-audit --no-fund --loglevel=error && touch node_modules; }; })
-build_site dev
+# The release bundle, as served in production, with its size budget: the
+# browser tests run against it.
+say "release bundle and its size budget"
+BUDGET=1 build_site release
 
 if [ -n "${CAREBOOK_TEST_POSTGRES_URL:-}" ]; then
     say "PostgreSQL tests run against ${CAREBOOK_TEST_POSTGRES_URL%%@*}@..."

@@ -1,7 +1,9 @@
 #![recursion_limit = "256"]
-//! carebook's pages. Rendered on the server (feature `ssr`) and hydrated in
-//! the browser (feature `hydrate`); every page works before and without
-//! hydration, because every form is a plain HTML form first.
+//! carebook's pages. Rendered on the server (feature `ssr`) as plain HTML in
+//! Leptos's islands mode: only components marked `#[island]` are compiled for
+//! the browser (feature `hydrate`) and hydrate there, and a page without an
+//! island loads no JavaScript bundle and no WebAssembly at all. Every page
+//! works without JavaScript, because every form is a plain HTML form.
 
 pub mod api;
 pub mod components;
@@ -14,8 +16,73 @@ use leptos_router::{path, SsrMode};
 
 use components::layout::{DemoBanner, Footer, Header, SkipLink};
 
-/// The name of the built assets: `/pkg/carebook.js`, `.wasm` and `.css`.
+/// The name of the built assets: `/pkg/carebook.<hash>.js`, `.wasm` and `.css`.
 pub const OUTPUT_NAME: &str = "carebook";
+
+/// The file names of the built assets under `/pkg`, each carrying a hash of
+/// its content (so that they can be cached for ever). The build writes them
+/// to `pkg/assets.txt` in the site root (`scripts/assets.mjs`); without that
+/// file the plain names `carebook.css`, `.js` and `.wasm` are used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Assets {
+    pub css: String,
+    pub js: String,
+    pub wasm: String,
+}
+
+impl Default for Assets {
+    fn default() -> Self {
+        Assets {
+            css: format!("{OUTPUT_NAME}.css"),
+            js: format!("{OUTPUT_NAME}.js"),
+            wasm: format!("{OUTPUT_NAME}.wasm"),
+        }
+    }
+}
+
+impl Assets {
+    /// Reads `pkg/assets.txt` under the site root: lines `css NAME`,
+    /// `js NAME`, `wasm NAME`.
+    pub fn load(site_root: &std::path::Path) -> Assets {
+        let mut assets = Assets::default();
+        if let Ok(text) = std::fs::read_to_string(site_root.join("pkg").join("assets.txt")) {
+            assets = Assets::parse(&text);
+        }
+        assets
+    }
+
+    pub fn parse(text: &str) -> Assets {
+        let mut assets = Assets::default();
+        for line in text.lines() {
+            let Some((kind, name)) = line.trim().split_once(' ') else { continue };
+            let name = name.trim();
+            // Only plain file names: nothing that could leave /pkg.
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
+                continue;
+            }
+            match kind {
+                "css" => assets.css = name.to_string(),
+                "js" => assets.js = name.to_string(),
+                "wasm" => assets.wasm = name.to_string(),
+                _ => {}
+            }
+        }
+        assets
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Assets;
+
+    #[test]
+    fn asset_names_come_from_the_build_and_stay_inside_pkg() {
+        let a = Assets::parse("css carebook.0123abcd.css\njs carebook.4567.js\nwasm ../secret\n");
+        assert_eq!(a.css, "carebook.0123abcd.css");
+        assert_eq!(a.js, "carebook.4567.js");
+        assert_eq!(a.wasm, "carebook.wasm");
+    }
+}
 
 /// Site-wide settings the server decides and the browser must agree with.
 /// The server provides them as context; the shell writes them into the page
@@ -26,8 +93,9 @@ pub struct SiteSettings {
     pub demo: bool,
 }
 
-/// The HTML document around the app. Only the server renders it.
-pub fn shell(options: LeptosOptions) -> impl IntoView {
+/// The HTML document around the app. Only the server renders it. The
+/// options are leptos_axum's; the asset names come from [`Assets`] instead.
+pub fn shell(_options: LeptosOptions) -> impl IntoView {
     let settings = use_context::<SiteSettings>().unwrap_or_default();
     #[cfg(feature = "ssr")]
     set_content_security_policy();
@@ -37,7 +105,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <HydrationScripts options />
+                <IslandsScript />
                 <MetaTags />
             </head>
             <body>
@@ -45,6 +113,32 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// Loads the islands' bundle, only on a page that has an island. Leptos's
+/// own `HydrationScripts islands=true` preloads the JavaScript and the
+/// WebAssembly on every page; this small module script (deferred, so it runs
+/// once the document is parsed) first looks for a `<leptos-island>`, and
+/// only then fetches `/pkg/carebook.<hash>.js` and `.wasm` and hydrates each
+/// island. The document is marked `data-hydrated` once they all have.
+#[component]
+fn IslandsScript() -> impl IntoView {
+    // Islands mode: the server renders no hydration markers outside islands.
+    if let Some(context) = Owner::current_shared_context() {
+        context.set_is_hydrating(false);
+    }
+    let assets = use_context::<Assets>().unwrap_or_default();
+    let nonce = leptos::nonce::use_nonce();
+    let script = format!(
+        "if(document.querySelector('leptos-island')){{import('/pkg/{js}').then(async m=>{{\
+         await m.default({{module_or_path:'/pkg/{wasm}'}});m.hydrate();\
+         for(const e of document.querySelectorAll('leptos-island')){{const f=m[e.dataset.component];\
+         if(f){{const r=f(e);if(r&&r.then)await r}}}}\
+         document.documentElement.setAttribute('data-hydrated','true')}})}}",
+        js = assets.js,
+        wasm = assets.wasm
+    );
+    view! { <script type="module" nonce=nonce>{script}</script> }
 }
 
 /// The Content-Security-Policy for a page: scripts only from this origin or
@@ -73,18 +167,10 @@ fn set_content_security_policy() {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let settings = use_context::<SiteSettings>().unwrap_or_default();
-
-    // Mark the document once the browser has taken over, so that tests (and
-    // curious people) can tell a hydrated page from a server-rendered one.
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
-            let _ = root.set_attribute("data-hydrated", "true");
-        }
-    });
+    let css = format!("/pkg/{}", use_context::<Assets>().unwrap_or_default().css);
 
     view! {
-        <Stylesheet id="carebook" href="/pkg/carebook.css" />
+        <Stylesheet id="carebook" href=css />
         <Link rel="icon" href="/favicon.ico" />
         <Meta name="description" content="Book GP appointments, order repeat prescriptions and see your health record in Hertfordshire and West Essex." />
         <Title formatter=|text: String| if text.is_empty() { "carebook".to_string() } else { format!("{text} - carebook") } />
@@ -133,19 +219,12 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The browser's entry point: read the settings the server wrote into the
-/// page, then hydrate.
+/// The browser's entry point, called by `IslandsScript` on a page with an
+/// island: islands mode, so only the islands hydrate (each by its own
+/// exported function), never the whole app.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    let demo = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.document_element())
-        .and_then(|e| e.get_attribute("data-demo"))
-        .is_some_and(|v| v == "true");
-    leptos::mount::hydrate_body(move || {
-        provide_context(SiteSettings { demo });
-        view! { <App /> }
-    });
+    leptos::mount::hydrate_islands();
 }

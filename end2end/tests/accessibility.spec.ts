@@ -21,7 +21,7 @@ test('axe-core finds no WCAG 2.2 A or AA violation on any page, hydrated', async
 // checked as the server sent it: the app's own script is blocked, axe is
 // injected by the test runner.
 test('axe-core finds no WCAG 2.2 A or AA violation on any page as the server renders it', async ({ page }) => {
-  await page.route('**/pkg/carebook.js', (route) => route.abort());
+  await page.route('**/pkg/carebook.*.js', (route) => route.abort());
   for (const path of await pages(page)) {
     await page.goto(path);
     await expectNoAxeViolations(page);

@@ -51,8 +51,8 @@ test.describe('with JavaScript off', () => {
 test('axe-core finds nothing on the log-in pages, server-rendered and hydrated', async ({ page }) => {
   const paths = ['/login', '/login/problem/declined', '/login/problem/not-registered', '/logged-out'];
   for (const blocked of [true, false]) {
-    if (blocked) await page.route('**/pkg/carebook.js', (route) => route.abort());
-    else await page.unroute('**/pkg/carebook.js');
+    if (blocked) await page.route('**/pkg/carebook.*.js', (route) => route.abort());
+    else await page.unroute('**/pkg/carebook.*.js');
     for (const path of paths) {
       await page.goto(path);
       await expectNoAxeViolations(page);

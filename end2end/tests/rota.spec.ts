@@ -48,7 +48,7 @@ const banner = (page: Page) => page.locator('.nhsuk-notification-banner--success
 
 test.describe('as the server renders it (the app script blocked)', () => {
   test.beforeEach(async ({ page }) => {
-    await page.route('**/pkg/carebook.js', (route) => route.abort());
+    await page.route('**/pkg/carebook.*.js', (route) => route.abort());
   });
 
   test('a receptionist adds a rota, generates its slots, sees them on the day list, and generating again adds none', async ({ page }) => {
@@ -245,11 +245,11 @@ test.describe('as the server renders it (the app script blocked)', () => {
 });
 
 test.describe('hydrated', () => {
-  /** Press a form's button and wait for the page to load its data again. */
+  /** Press a form's button (a plain form post: the page has no island) and
+   * wait for the next page. */
   async function submit(page: Page, name: string) {
-    const reloaded = page.waitForResponse((r) => new URL(r.url()).pathname === '/_server/staff/rotas/rules/form');
     await page.getByRole('button', { name, exact: true }).click();
-    await reloaded;
+    await waitForHydration(page);
   }
 
   test("a practice administrator changes how far ahead medication reviews can be booked, then goes back to carebook's defaults", async ({ page }) => {
@@ -298,11 +298,11 @@ test.describe('hydrated', () => {
     await expect(banner(page)).toContainText("Medication review now follows carebook's default rules");
     await expect(row()).toContainText('28 days');
     await expect(row()).toContainText("carebook's default");
-    await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+    await waitForHydration(page);
     expect(problems).toEqual([]);
   });
 
-  test('a practice administrator adds a rota and generates its slots without a full page load', async ({ page }) => {
+  test('a practice administrator adds a rota and generates its slots', async ({ page }) => {
     test.setTimeout(60_000);
     const problems = watchConsole(page);
     const monday = mondayAfter(22);
@@ -315,9 +315,8 @@ test.describe('hydrated', () => {
     await expect(page.getByRole('heading', { level: 1 })).toContainText('Add a rota');
 
     // Nothing chosen: the problems come back with the page's data.
-    const reloaded = page.waitForResponse((r) => new URL(r.url()).pathname === '/_server/staff/rotas/form');
     await page.getByRole('button', { name: 'Save rota' }).click();
-    await reloaded;
+    await waitForHydration(page);
     await expect(errorSummary(page).getByRole('link', { name: 'Choose the kind of appointment' })).toHaveAttribute('href', '#service');
     await expectNoAxeViolations(page);
 
@@ -347,7 +346,7 @@ test.describe('hydrated', () => {
     await expect(page).toHaveURL(`/staff/day?day=${monday}`);
     await page.goto(`/staff/day?day=${tuesday}`);
     await expect(page.getByRole('table', { name: 'Farid Haddad' }).getByRole('row').filter({ hasText: 'Blood test' }).first()).toContainText('7am');
-    await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+    await waitForHydration(page);
     expect(problems).toEqual([]);
   });
 

@@ -1,4 +1,5 @@
 import { test, expect } from '@playwright/test';
+import { assetPaths } from './support';
 
 function directives(csp: string): Map<string, string> {
   return new Map(
@@ -21,8 +22,9 @@ test('a page carries a nonce-based CSP and the other security headers', async ({
   expect(headers['permissions-policy']).toBeTruthy();
 });
 
-test('an asset carries the security headers too', async ({ request }) => {
-  for (const path of ['/pkg/carebook.css', '/pkg/carebook.js', '/favicon.ico']) {
+test('an asset carries the security headers too', async ({ request, page }) => {
+  const assets = await assetPaths(page);
+  for (const path of [assets.css, assets.js, '/favicon.ico']) {
     const response = await request.get(path);
     expect(response.status(), path).toBe(200);
     const headers = response.headers();

@@ -6,7 +6,7 @@ import { expectNoAxeViolations } from './support';
 // axe-core (injected by the test runner) checks them as the server sent them.
 test.describe('as the server renders it', () => {
   test.beforeEach(async ({ page }) => {
-    await page.route('**/pkg/carebook.js', (route) => route.abort());
+    await page.route('**/pkg/carebook.*.js', (route) => route.abort());
   });
 
   test('a patient chooses how they are contacted and the choice is kept', async ({ page }) => {

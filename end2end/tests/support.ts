@@ -21,9 +21,27 @@ export function watchConsole(page: Page): string[] {
   return problems;
 }
 
-/** Wait until the wasm app has taken over the page. */
+/** Wait until the page has loaded and, when it has islands (the only parts
+ * that ship WebAssembly), until they have hydrated. A page without an island
+ * loads no script bundle at all. */
 export async function waitForHydration(page: Page) {
-  await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true', { timeout: 20_000 });
+  await page.waitForLoadState('load');
+  if ((await page.locator('leptos-island').count()) > 0) {
+    await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true', { timeout: 20_000 });
+  }
+}
+
+/** The islands' bundle, whatever its content hash: blocking it is
+ * "JavaScript off" for the app. */
+export const BUNDLE = '**/pkg/carebook.*.js';
+
+/** The asset names of this build, read from a page's own links. */
+export async function assetPaths(page: Page): Promise<{ css: string; js: string; wasm: string }> {
+  const html = await (await page.request.get('/')).text();
+  const css = /href="(\/pkg\/carebook\.[0-9a-f]+\.css)"/.exec(html)?.[1] ?? '';
+  const js = /import\('(\/pkg\/carebook\.[0-9a-f]+\.js)'\)/.exec(html)?.[1] ?? '';
+  const wasm = /module_or_path:'(\/pkg\/carebook\.[0-9a-f]+\.wasm)'/.exec(html)?.[1] ?? '';
+  return { css, js, wasm };
 }
 
 /** WCAG 2.2 A and AA, as axe-core knows them. */

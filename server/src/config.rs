@@ -15,7 +15,7 @@ pub const DEFAULTS: &str = r#"
 listen = "127.0.0.1:3000"
 # sqlite://PATH (embedded; created on first run, WAL mode) or postgres://...
 database_url = "sqlite://data/carebook.db"
-# Where the built site lives (pkg/carebook.js, .wasm, .css, favicon...).
+# Where the built site lives (pkg/carebook.<hash>.js, .wasm, .css and pkg/assets.txt naming them, favicon...).
 site_root = "target/site"
 # development | production. Production refuses the demonstration.
 environment = "development"

@@ -4,6 +4,7 @@
 use axum::{middleware, Router};
 use carebook_app::api::demo::DemoSpec;
 use carebook_app::SiteSettings;
+use tower_http::compression::CompressionLayer;
 
 use crate::config::Config;
 use crate::limit::{self, InFlight};
@@ -37,4 +38,9 @@ pub fn router(config: &Config, state: AppState, sessions: SessionBackend, demo: 
         .layer(middleware::from_fn(api::problems))
         .layer(middleware::from_fn(fhir::outcomes))
         .layer(middleware::from_fn_with_state(state.metrics, metrics::record))
+        // Pages and JSON compressed as the browser accepts (brotli, gzip);
+        // the assets under /pkg already are, at build time, and an answer
+        // that has a Content-Encoding is left alone. Pages are rendered whole
+        // (SsrMode::Async), so nothing waits on a streaming encoder.
+        .layer(CompressionLayer::new())
 }

@@ -22,6 +22,7 @@ pub mod outbox;
 pub mod rota;
 pub mod settings;
 pub mod staff;
+pub mod times;
 
 #[cfg(feature = "ssr")]
 pub(crate) fn services() -> Result<carebook_core::services::Services, leptos::prelude::ServerFnError> {

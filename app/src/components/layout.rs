@@ -171,10 +171,12 @@ pub fn BackLink(
 /// (`#field-id`), in the order of the form. Renders nothing when there are
 /// no errors. Put it at the top of `<main>`, above the `<h1>`.
 ///
-/// Once the browser has hydrated the page, the summary takes focus when it
+/// An island: on a page with JavaScript, the summary takes focus when it
 /// appears (as nhsuk-frontend's own script would do), so that screen reader
-/// users hear it; the inner `role="alert"` announces it as well.
-#[component]
+/// users hear it; the inner `role="alert"` announces it as well. It is the
+/// reason a page with a problem loads the (small) islands bundle; a page
+/// without one loads no WebAssembly.
+#[island]
 pub fn ErrorSummary(
     /// `(field id, message)`: the id of the input to fix, without `#`, and
     /// what to do about it ("Enter your date of birth").

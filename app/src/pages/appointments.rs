@@ -1,7 +1,7 @@
 //! The patient's appointments: the list, booking in three steps (what kind
 //! of appointment, a time, confirm), the confirmation, and changing or
-//! cancelling an appointment. Plain HTML forms first: every step works with
-//! JavaScript off; with it on, the steps change without a full page load.
+//! cancelling an appointment. Plain HTML forms: every step works with
+//! JavaScript off, and no step needs it.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -9,9 +9,10 @@ use leptos_router::components::Form;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::booking::{
-    appointment, available_times, form_token, my_appointments, services, time_to_confirm, AppointmentItem, BookTime,
-    CancelAppointment, JoinWaitlist,
+    appointment, form_token, my_appointments, services, time_to_confirm, AppointmentItem, BookTime, CancelAppointment,
+    JoinWaitlist,
 };
+use crate::api::times::{times_week, Choice, TimesQuery, WeekOfTimes};
 use crate::components::layout::{BackLink, ErrorSummary};
 
 fn error_text(e: &ServerFnError) -> String {
@@ -137,13 +138,25 @@ pub fn BookServicePage() -> impl IntoView {
     }
 }
 
-/// Step 2: a time, grouped by day, at the practice and the hub.
+/// Step 2: a time, made for a phone. One week at a time (previous and next
+/// week are links), each day a section that opens to its times, morning,
+/// afternoon and evening, in compact rows of choices; filters for place,
+/// kind of clinician and in person / phone / video (a GET form); the first
+/// available time at the top. All of it is plain HTML.
 #[component]
 pub fn BookTimesPage() -> impl IntoView {
     let query = use_query_map();
-    let service = move || query.with(|q| q.get("service").unwrap_or_default());
-    let moving = move || query.with(|q| q.get("moving").unwrap_or_default());
-    let times = Resource::new(service, available_times);
+    let param = move |name: &str| query.with(|q| q.get(name).unwrap_or_default());
+    let service = move || param("service");
+    let moving = move || param("moving");
+    let asked = move || TimesQuery {
+        service: param("service"),
+        week: param("week").parse().unwrap_or(0),
+        place: param("place"),
+        kind: param("kind"),
+        channel: param("channel"),
+    };
+    let times = Resource::new(asked, times_week);
     let token = Resource::new(|| (), |_| form_token());
     let waitlist = ServerAction::<JoinWaitlist>::new();
     view! {
@@ -154,42 +167,14 @@ pub fn BookTimesPage() -> impl IntoView {
         })}
         <Suspense fallback=|| view! { <p>"Finding times…"</p> }>
             {move || Suspend::new(async move {
+                let q = asked();
+                let moving = moving();
                 match times.await {
-                    Ok(days) if days.is_empty() => view! {
+                    Ok(week) if week.total == 0 => view! {
                         <h1>"There are no times to book online"</h1>
                         <p>"There are no free times for this kind of appointment in the next 2 weeks. Call your GP practice, or "<a href="/appointments/book">"choose another kind of appointment"</a>"."</p>
                     }.into_any(),
-                    Ok(days) => view! {
-                        <Form method="GET" action="/appointments/book/confirm">
-                            <input type="hidden" name="moving" value=moving />
-                            <div class="nhsuk-form-group">
-                                <fieldset class="nhsuk-fieldset">
-                                    <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--l">
-                                        <h1 class="nhsuk-fieldset__heading">"Choose a time"</h1>
-                                    </legend>
-                                    <p class="nhsuk-hint">"Times at your GP practice and at your federation's hub, in UK time."</p>
-                                    {days.into_iter().enumerate().map(|(d, day)| view! {
-                                        <h2 class="nhsuk-heading-s">{day.day}</h2>
-                                        <div class="nhsuk-radios">
-                                            {day.times.into_iter().enumerate().map(|(i, t)| {
-                                                let id = format!("slot-{d}-{i}");
-                                                let hint_id = format!("{id}-hint");
-                                                let checked = d == 0 && i == 0;
-                                                view! {
-                                                    <div class="nhsuk-radios__item">
-                                                        <input class="nhsuk-radios__input" id=id.clone() name="slot_id" type="radio" value=t.slot_id checked=checked aria-describedby=hint_id.clone() />
-                                                        <label class="nhsuk-label nhsuk-radios__label" for=id>{t.time}</label>
-                                                        <div class="nhsuk-hint nhsuk-radios__hint" id=hint_id>{t.place}", "{t.location}" · "{t.channel}</div>
-                                                    </div>
-                                                }
-                                            }).collect_view()}
-                                        </div>
-                                    }).collect_view()}
-                                </fieldset>
-                            </div>
-                            <button class="nhsuk-button" type="submit">"Continue"</button>
-                        </Form>
-                    }.into_any(),
+                    Ok(week) => view! { <TimesWeekView week q moving /> }.into_any(),
                     Err(e) => view! {
                         <h1>"Choose a time"</h1>
                         <ErrorSummary errors=vec![("service-0".to_string(), error_text(&e))] />
@@ -221,6 +206,137 @@ pub fn BookTimesPage() -> impl IntoView {
                 })
             })}
         </Suspense>
+    }
+}
+
+/// The address of the times page with one thing changed.
+fn times_href(q: &TimesQuery, moving: &str, week: u32) -> String {
+    let mut href = format!("/appointments/book/times?service={}&week={week}", q.service);
+    for (name, value) in
+        [("place", &q.place), ("kind", &q.kind), ("channel", &q.channel), ("moving", &moving.to_string())]
+    {
+        if !value.is_empty() && value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-')) {
+            href.push_str(&format!("&{name}={value}"));
+        }
+    }
+    href
+}
+
+#[component]
+fn FilterSelect(
+    id: &'static str,
+    label: &'static str,
+    any: &'static str,
+    choices: Vec<Choice>,
+    chosen: String,
+) -> impl IntoView {
+    view! {
+        <div class="nhsuk-form-group cb-filter">
+            <label class="nhsuk-label" for=id>{label}</label>
+            <select class="nhsuk-select" id=id name=id>
+                <option value="" selected=chosen.is_empty()>{any}</option>
+                {choices.into_iter().map(|c| {
+                    let selected = c.value == chosen;
+                    view! { <option value=c.value selected=selected>{c.label}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+#[component]
+fn TimesWeekView(week: WeekOfTimes, q: TimesQuery, moving: String) -> impl IntoView {
+    let previous = (week.week > 0).then(|| times_href(&q, &moving, week.week - 1));
+    let next = (week.week + 1 < week.weeks).then(|| times_href(&q, &moving, week.week + 1));
+    let filtered = !(q.place.is_empty() && q.kind.is_empty() && q.channel.is_empty());
+    let clear = format!(
+        "/appointments/book/times?service={}{}",
+        q.service,
+        if moving.is_empty() { String::new() } else { format!("&moving={moving}") }
+    );
+    let first = week.first.clone().map(|t| {
+        let href = format!("/appointments/book/confirm?slot_id={}{}", t.slot_id, if moving.is_empty() { String::new() } else { format!("&moving={moving}") });
+        view! {
+            <div class="nhsuk-card cb-first">
+                <div class="nhsuk-card__content">
+                    <h2 class="nhsuk-card__heading nhsuk-heading-s">"First available"</h2>
+                    <p class="nhsuk-card__description">{t.when}<br />{t.place}" · "{t.channel}</p>
+                    <a class="nhsuk-button nhsuk-u-margin-bottom-0" href=href role="button" draggable="false">"Choose this time"</a>
+                </div>
+            </div>
+        }
+    });
+    let days = week.days;
+    let empty_week = days.is_empty();
+    let summary = format!("{} of {} times match", week.matching, week.total);
+    view! {
+        <h1>"Choose a time"</h1>
+        <p class="nhsuk-hint">{week.service_label}". Times at your GP practice and at your federation's hub, in UK time."</p>
+        {first}
+        <details class="nhsuk-details cb-filters" open=filtered>
+            <summary class="nhsuk-details__summary">
+                <span class="nhsuk-details__summary-text">"Filter times"{filtered.then(|| format!(" ({summary})"))}</span>
+            </summary>
+            <div class="nhsuk-details__text">
+                <form method="get" action="/appointments/book/times">
+                    <input type="hidden" name="service" value=q.service.clone() />
+                    {(!moving.is_empty()).then(|| view! { <input type="hidden" name="moving" value=moving.clone() /> })}
+                    <FilterSelect id="place" label="Place" any="Any place" choices=week.places chosen=q.place.clone() />
+                    <FilterSelect id="kind" label="Kind of clinician" any="Any clinician" choices=week.kinds chosen=q.kind.clone() />
+                    <FilterSelect id="channel" label="How" any="In person, phone or video" choices=week.channels chosen=q.channel.clone() />
+                    <button class="nhsuk-button nhsuk-button--secondary nhsuk-u-margin-bottom-2" type="submit">"Show times"</button>
+                    {filtered.then(|| view! { <p><a href=clear.clone()>"Clear filters"</a></p> })}
+                </form>
+            </div>
+        </details>
+        <nav class="cb-weeks" aria-label="Weeks">
+            {match previous {
+                Some(href) => view! { <a class="cb-weeks__link" href=href>"Previous week"</a> }.into_any(),
+                None => view! { <span></span> }.into_any(),
+            }}
+            <h2 class="cb-weeks__range nhsuk-heading-xs">{week.range}</h2>
+            {match next {
+                Some(href) => view! { <a class="cb-weeks__link" href=href>"Next week"</a> }.into_any(),
+                None => view! { <span></span> }.into_any(),
+            }}
+        </nav>
+        {if empty_week {
+            view! { <p>"There are no times this week"{filtered.then_some(" with these filters")}". Try the next week or clear the filters."</p> }.into_any()
+        } else {
+            view! {
+                <form method="get" action="/appointments/book/confirm">
+                    {(!moving.is_empty()).then(|| view! { <input type="hidden" name="moving" value=moving.clone() /> })}
+                    {days.into_iter().enumerate().map(|(d, day)| {
+                        let heading = format!("{} ({} times)", day.day, day.count);
+                        view! {
+                            <details class="cb-day" open=d == 0>
+                                <summary class="cb-day__summary">{heading}</summary>
+                                {day.groups.into_iter().enumerate().map(|(g, group)| {
+                                    let legend = format!("{}, {} · {}", group.part, group.place, group.channel);
+                                    view! {
+                                        <fieldset class="cb-times">
+                                            <legend class="cb-times__legend">{legend}</legend>
+                                            <div class="cb-times__grid">
+                                                {group.times.into_iter().enumerate().map(|(i, t)| {
+                                                    let checked = d == 0 && g == 0 && i == 0;
+                                                    view! {
+                                                        <label class="cb-time">
+                                                            <input type="radio" name="slot_id" value=t.slot_id checked=checked />
+                                                            <span>{t.time}</span>
+                                                        </label>
+                                                    }
+                                                }).collect_view()}
+                                            </div>
+                                        </fieldset>
+                                    }
+                                }).collect_view()}
+                            </details>
+                        }
+                    }).collect_view()}
+                    <button class="nhsuk-button" type="submit">"Continue"</button>
+                </form>
+            }.into_any()
+        }}
     }
 }
 

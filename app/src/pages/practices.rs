@@ -24,8 +24,8 @@ fn count_text(n: usize, q: &str) -> String {
 pub fn PracticesPage() -> impl IntoView {
     let query = use_query_map();
     let initial = query.with_untracked(|q| q.get("q").unwrap_or_default());
-    let text = RwSignal::new(initial.clone());
-    let results = Resource::new(move || text.get(), find_practices);
+    let asked = initial.clone();
+    let results = Resource::new(move || asked.clone(), find_practices);
 
     view! {
         <Title text="Find a GP practice or hub" />
@@ -33,33 +33,61 @@ pub fn PracticesPage() -> impl IntoView {
             <div class="nhsuk-grid-column-two-thirds">
                 <h1>"Find a GP practice or hub"</h1>
                 <p>"Every practice below belongs to the Hertfordshire and West Essex footprint. Hubs offer evening and weekend appointments to patients of their federation's practices."</p>
-                <form method="get" action="/practices" role="search" novalidate>
-                    <div class="nhsuk-form-group">
-                        <label class="nhsuk-label" for="practice-search">"Practice name, town or postcode"</label>
-                        <input
-                            class="nhsuk-input nhsuk-u-width-two-thirds"
-                            id="practice-search"
-                            name="q"
-                            type="search"
-                            autocomplete="off"
-                            spellcheck="false"
-                            value=initial
-                            prop:value=move || text.get()
-                            on:input=move |ev| text.set(event_target_value(&ev))
-                        />
-                    </div>
-                    <button class="nhsuk-button" type="submit" data-module="nhsuk-button">"Search"</button>
-                </form>
                 <Suspense fallback=|| view! { <p>"Loading practices…"</p> }>
-                    {move || Suspend::new(async move {
-                        match results.await {
-                            Ok(list) => view! { <PracticeList list q=text.get_untracked() /> }.into_any(),
-                            Err(_) => view! { <ServiceErrorPage /> }.into_any(),
-                        }
-                    })}
+                    {move || {
+                        let initial = initial.clone();
+                        Suspend::new(async move {
+                            match results.await {
+                                Ok(list) => view! { <PracticeSearch initial list /> }.into_any(),
+                                Err(_) => view! { <ServiceErrorPage /> }.into_any(),
+                            }
+                        })
+                    }}
                 </Suspense>
             </div>
         </div>
+    }
+}
+
+/// An island: the search form and its results. Without JavaScript the form
+/// is an ordinary GET answered by the server; with it, the list narrows as
+/// you type, through the same server function, the newest answer winning.
+#[island]
+fn PracticeSearch(initial: String, list: Vec<PracticeSummary>) -> impl IntoView {
+    let text = RwSignal::new(initial.clone());
+    let shown = RwSignal::new((initial.clone(), list));
+    let on_input = move |ev| {
+        let value = event_target_value(&ev);
+        text.set(value.clone());
+        leptos::task::spawn_local(async move {
+            if let Ok(found) = find_practices(value.clone()).await {
+                if text.get_untracked() == value {
+                    shown.set((value, found));
+                }
+            }
+        });
+    };
+    view! {
+        <form method="get" action="/practices" role="search" novalidate>
+            <div class="nhsuk-form-group">
+                <label class="nhsuk-label" for="practice-search">"Practice name, town or postcode"</label>
+                <input
+                    class="nhsuk-input nhsuk-u-width-two-thirds"
+                    id="practice-search"
+                    name="q"
+                    type="search"
+                    autocomplete="off"
+                    spellcheck="false"
+                    value=initial
+                    on:input=on_input
+                />
+            </div>
+            <button class="nhsuk-button" type="submit" data-module="nhsuk-button">"Search"</button>
+        </form>
+        {move || {
+            let (q, list) = shown.get();
+            view! { <PracticeList list q /> }
+        }}
     }
 }
 

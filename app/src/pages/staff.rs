@@ -1,7 +1,7 @@
 //! The receptionist's desk: the day list, finding a patient (a POST; no
 //! patient detail in any address), booking, moving and cancelling for them,
-//! and the waiting list. Plain forms first: everything works with
-//! JavaScript off; with it on, the steps change without a full page load.
+//! and the waiting list. Plain forms: everything works with JavaScript off,
+//! and nothing needs it.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -46,7 +46,7 @@ pub fn DayListPage() -> impl IntoView {
                         let day_value = d.day.clone();
                         view! {
                             <h1 id="day-list">"Day list: "{d.day_label.clone()}</h1>
-                            <p>
+                            <p class="cb-daylist-nav">
                                 <a class="nhsuk-link" href=format!("/staff/day?day={}", d.previous)>"Previous day"</a>
                                 " · "
                                 <a class="nhsuk-link" href=format!("/staff/day?day={}", d.next)>"Next day"</a>
@@ -57,89 +57,26 @@ pub fn DayListPage() -> impl IntoView {
                                 let day_value = day_value.clone();
                                 view! {
                                     <h2>{o.name}</h2>
+                                    <div class="cb-daylist">
                                     {o.clinicians.into_iter().map(|c| {
                                         let token = token.clone();
                                         let day_value = day_value.clone();
+                                        let booked = c.rows.iter().filter(|r| r.patient.is_some()).count();
+                                        let free = c.rows.iter().filter(|r| r.can_block).count();
+                                        let counts = format!("{booked} booked, {free} free");
                                         view! {
-                                            <table class="nhsuk-table">
-                                                <caption class="nhsuk-table__caption nhsuk-table__caption--m">{c.clinician}</caption>
+                                            <table class="nhsuk-table cb-daylist__table">
+                                                <caption class="nhsuk-table__caption nhsuk-table__caption--s">{c.clinician}<span class="cb-daylist__counts">" · "{counts}</span></caption>
                                                 <thead class="nhsuk-table__head">
-                                                    <tr><th scope="col">"Time"</th><th scope="col">"Appointment"</th><th scope="col">"Patient"</th><th scope="col">"Status"</th><th scope="col">"Action"</th></tr>
+                                                    <tr><th scope="col">"Time"</th><th scope="col">"Patient and appointment"</th><th scope="col">"Status"</th><th scope="col">"Action"</th></tr>
                                                 </thead>
                                                 <tbody class="nhsuk-table__body">
-                                                    {c.rows.into_iter().map(|r| {
-                                                        let token = token.clone();
-                                                        let day_value = day_value.clone();
-                                                        let who = r.patient.clone().unwrap_or_default();
-                                                        let arrived_label = format!("{} arrived at {}", who, r.time);
-                                                        let dna_label = format!("{} did not attend at {}", who, r.time);
-                                                        let completed_label = format!("Completed: {} at {}", who, r.time);
-                                                        let (can_mark, can_complete) = (r.can_mark, r.can_complete);
-                                                        let block_label = format!("Reason for blocking {}", r.time);
-                                                        let reason_id = format!("reason-{}", r.slot_id);
-                                                        let (t1, t2, t3) = (token.clone(), token.clone(), token.clone());
-                                                        let (d1, d2, d3) = (day_value.clone(), day_value.clone(), day_value.clone());
-                                                        let (s2, s3) = (r.slot_id.clone(), r.slot_id.clone());
-                                                        let id = r.appointment_id.clone().unwrap_or_default();
-                                                        view! {
-                                                            <tr>
-                                                                <td>{r.time.clone()}</td>
-                                                                <td>{r.service}" · "{r.location}</td>
-                                                                <td>
-                                                                    {r.patient.clone().unwrap_or_default()}
-                                                                    {r.override_reason.clone().map(|why| view! {
-                                                                        <br />
-                                                                        <span class="nhsuk-body-s">"Booked over the rules: "{why}</span>
-                                                                    })}
-                                                                </td>
-                                                                <td>{r.status}</td>
-                                                                <td>
-                                                                    {(can_mark || can_complete).then(move || {
-                                                                        view! {
-                                                                            <ActionForm action=mark>
-                                                                                <input type="hidden" name="csrf_token" value=t1 />
-                                                                                <input type="hidden" name="appointment_id" value=id />
-                                                                                <input type="hidden" name="day" value=d1 />
-                                                                                {can_mark.then(move || view! {
-                                                                                    <button class="nhsuk-button nhsuk-button--small" type="submit" name="outcome" value="arrived" aria-label=arrived_label>"Arrived"</button>
-                                                                                    " "
-                                                                                    <button class="nhsuk-button nhsuk-button--small nhsuk-button--secondary" type="submit" name="outcome" value="did_not_attend" aria-label=dna_label>"Did not attend"</button>
-                                                                                    " "
-                                                                                })}
-                                                                                {can_complete.then(move || view! {
-                                                                                    <button class="nhsuk-button nhsuk-button--small nhsuk-button--secondary" type="submit" name="outcome" value="completed" aria-label=completed_label>"Completed"</button>
-                                                                                })}
-                                                                            </ActionForm>
-                                                                        }
-                                                                    })}
-                                                                    {r.can_block.then(move || view! {
-                                                                        <ActionForm action=block>
-                                                                            <input type="hidden" name="csrf_token" value=t2 />
-                                                                            <input type="hidden" name="slot_id" value=s2 />
-                                                                            <input type="hidden" name="day" value=d2 />
-                                                                            <label class="nhsuk-label nhsuk-u-visually-hidden" for=reason_id.clone()>{block_label}</label>
-                                                                            <input class="nhsuk-input nhsuk-input--width-10" id=reason_id name="reason" type="text" placeholder="Reason" />
-                                                                            " "
-                                                                            <button class="nhsuk-button nhsuk-button--small nhsuk-button--secondary" type="submit">"Block"</button>
-                                                                        </ActionForm>
-                                                                    })}
-                                                                    {r.can_unblock.then(move || view! {
-                                                                        <ActionForm action=block>
-                                                                            <input type="hidden" name="csrf_token" value=t3 />
-                                                                            <input type="hidden" name="slot_id" value=s3 />
-                                                                            <input type="hidden" name="day" value=d3 />
-                                                                            <input type="hidden" name="unblock" value="yes" />
-                                                                            <button class="nhsuk-button nhsuk-button--small nhsuk-button--secondary" type="submit">"Unblock"</button>
-                                                                        </ActionForm>
-                                                                    })}
-                                                                </td>
-                                                            </tr>
-                                                        }
-                                                    }).collect_view()}
+                                                    {c.rows.into_iter().map(|r| view! { <DayRow r token=token.clone() day=day_value.clone() mark block /> }).collect_view()}
                                                 </tbody>
                                             </table>
                                         }
                                     }).collect_view()}
+                                    </div>
                                 }
                             }).collect_view()}
                         }.into_any()
@@ -148,6 +85,108 @@ pub fn DayListPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The colour of a status tag: the state of a row at a glance.
+fn status_tag(status: &str) -> &'static str {
+    let s = status.to_ascii_lowercase();
+    if s.starts_with("free") {
+        "nhsuk-tag nhsuk-tag--white"
+    } else if s.starts_with("arrived") {
+        "nhsuk-tag nhsuk-tag--green"
+    } else if s.starts_with("did not") || s.starts_with("missed") {
+        "nhsuk-tag nhsuk-tag--red"
+    } else if s.starts_with("completed") {
+        "nhsuk-tag nhsuk-tag--grey"
+    } else if s.starts_with("blocked") {
+        "nhsuk-tag nhsuk-tag--orange"
+    } else if s.starts_with("held") {
+        "nhsuk-tag nhsuk-tag--yellow"
+    } else {
+        "nhsuk-tag nhsuk-tag--blue"
+    }
+}
+
+/// One time of the day list: what it is, its status as a coloured tag, and
+/// its actions on the row. Booked appointments have their buttons; a free
+/// time's "Block" and its reason sit in a small disclosure (a row menu that
+/// needs no JavaScript), not in a text box on every free row.
+#[component]
+fn DayRow(
+    r: crate::api::staff::Row,
+    token: String,
+    day: String,
+    mark: ServerAction<MarkAttendance>,
+    block: ServerAction<BlockSlot>,
+) -> impl IntoView {
+    let who = r.patient.clone().unwrap_or_default();
+    let arrived_label = format!("{} arrived at {}", who, r.time);
+    let dna_label = format!("{} did not attend at {}", who, r.time);
+    let completed_label = format!("Completed: {} at {}", who, r.time);
+    let (can_mark, can_complete) = (r.can_mark, r.can_complete);
+    let block_label = format!("Reason for blocking {}", r.time);
+    let menu_label = format!("Actions for {}", r.time);
+    let reason_id = format!("reason-{}", r.slot_id);
+    let (t1, t2, t3) = (token.clone(), token.clone(), token);
+    let (d1, d2, d3) = (day.clone(), day.clone(), day);
+    let (s2, s3) = (r.slot_id.clone(), r.slot_id.clone());
+    let id = r.appointment_id.clone().unwrap_or_default();
+    let tag = status_tag(&r.status);
+    let row_class = if r.patient.is_some() { "cb-daylist__row cb-daylist__row--booked" } else { "cb-daylist__row" };
+    view! {
+        <tr class=row_class>
+            <td class="cb-daylist__time">{r.time.clone()}</td>
+            <td>
+                {r.patient.clone().map(|p| view! { <strong>{p}</strong><br /> })}
+                <span class="cb-daylist__what">{r.service}" · "{r.location}</span>
+                {r.override_reason.clone().map(|why| view! {
+                    <br />
+                    <span class="nhsuk-body-s">"Booked over the rules: "{why}</span>
+                })}
+            </td>
+            <td><strong class=tag>{r.status}</strong></td>
+            <td class="cb-daylist__actions">
+                {(can_mark || can_complete).then(move || {
+                    view! {
+                        <ActionForm action=mark>
+                            <input type="hidden" name="csrf_token" value=t1 />
+                            <input type="hidden" name="appointment_id" value=id />
+                            <input type="hidden" name="day" value=d1 />
+                            {can_mark.then(move || view! {
+                                <button class="cb-action" type="submit" name="outcome" value="arrived" aria-label=arrived_label>"Arrived"</button>
+                                <button class="cb-action cb-action--secondary" type="submit" name="outcome" value="did_not_attend" aria-label=dna_label>"Did not attend"</button>
+                            })}
+                            {can_complete.then(move || view! {
+                                <button class="cb-action cb-action--secondary" type="submit" name="outcome" value="completed" aria-label=completed_label>"Completed"</button>
+                            })}
+                        </ActionForm>
+                    }
+                })}
+                {r.can_block.then(move || view! {
+                    <details class="cb-menu">
+                        <summary class="cb-menu__summary" aria-label=menu_label>"Actions"</summary>
+                        <ActionForm action=block attr:class="cb-menu__body">
+                            <input type="hidden" name="csrf_token" value=t2 />
+                            <input type="hidden" name="slot_id" value=s2 />
+                            <input type="hidden" name="day" value=d2 />
+                            <label class="nhsuk-label cb-menu__label" for=reason_id.clone()>{block_label}</label>
+                            <input class="nhsuk-input cb-menu__input" id=reason_id name="reason" type="text" />
+                            <button class="cb-action cb-action--secondary" type="submit">"Block"</button>
+                        </ActionForm>
+                    </details>
+                })}
+                {r.can_unblock.then(move || view! {
+                    <ActionForm action=block>
+                        <input type="hidden" name="csrf_token" value=t3 />
+                        <input type="hidden" name="slot_id" value=s3 />
+                        <input type="hidden" name="day" value=d3 />
+                        <input type="hidden" name="unblock" value="yes" />
+                        <button class="cb-action cb-action--secondary" type="submit">"Unblock"</button>
+                    </ActionForm>
+                })}
+            </td>
+        </tr>
     }
 }
 

@@ -4,6 +4,7 @@
 mod helpers;
 mod mail;
 
+mod assets;
 mod booking_api;
 mod config_and_startup;
 mod demo_outbox;

@@ -77,6 +77,33 @@ impl Directory {
         self.store.organisation_by_id(organisation_id).await
     }
 
+    /// The clinical role of each clinician named (a booking page's "kind of
+    /// clinician" filter); one read per clinician, unknown ones left out.
+    /// Roles are public: a practice's web site says who its GPs and nurses
+    /// are.
+    pub async fn clinical_roles(
+        &self,
+        clinician_ids: impl IntoIterator<Item = Uuid>,
+    ) -> StoreResult<std::collections::HashMap<Uuid, crate::model::ClinicalRole>> {
+        let mut roles = std::collections::HashMap::new();
+        let mut seen = std::collections::HashSet::new();
+        for id in clinician_ids {
+            if !seen.insert(id) {
+                continue;
+            }
+            match self.store.staff_member(id).await {
+                Ok(m) => {
+                    if let Some(role) = m.clinical_role {
+                        roles.insert(id, role);
+                    }
+                }
+                Err(StoreError::NotFound) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(roles)
+    }
+
     pub async fn counts(&self) -> StoreResult<PopulationCounts> {
         self.store.population_counts().await
     }
