@@ -89,6 +89,7 @@ areas! {
     preferences,
     demonstration,
     messages,
+    record,
 }
 
 /// One test per scenario of one area: what an area's macro expands to.

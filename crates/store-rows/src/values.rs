@@ -21,7 +21,12 @@ pub fn escape_like(s: &str) -> String {
 
 /// The tables a population fills, children before parents: the order to
 /// empty them in.
-pub const POPULATION_TABLES: [&str; 19] = [
+pub const POPULATION_TABLES: [&str; 24] = [
+    "record_access_level",
+    "record_item",
+    "record_ingest",
+    "record_source_token",
+    "record_source",
     "demo_sent_message",
     "booking_rule",
     "contact_preference",
