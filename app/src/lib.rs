@@ -123,7 +123,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/staff/rules/:org/:service") view=pages::rules::RulePage ssr=SsrMode::Async />
                         <Route path=path!("/staff/notifications") view=pages::settings::ParkedMessagesPage ssr=SsrMode::Async />
                         <Route path=path!("/prescriptions") view=|| view! { <pages::account::NotYetPage heading="Prescriptions" /> } ssr=SsrMode::Async />
-                        <Route path=path!("/record") view=|| view! { <pages::account::NotYetPage heading="Your health record" /> } ssr=SsrMode::Async />
+                        <Route path=path!("/record") view=pages::record::RecordPage ssr=SsrMode::Async />
                         <Route path=path!("/readings") view=|| view! { <pages::account::NotYetPage heading="Home readings" /> } ssr=SsrMode::Async />
                     </Routes>
                 </main>

@@ -26,6 +26,7 @@ mod routes;
 mod security;
 mod sessions;
 pub mod shutdown;
+pub mod sources;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

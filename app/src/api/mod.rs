@@ -19,6 +19,7 @@ pub mod form;
 #[cfg(feature = "ssr")]
 pub(crate) mod guard;
 pub mod outbox;
+pub mod record;
 pub mod rota;
 pub mod settings;
 pub mod staff;

@@ -423,7 +423,21 @@ fn read_resource(
     let coding = match kind {
         "Immunization" => concept(r.get("vaccineCode")),
         "MedicationStatement" | "MedicationRequest" => concept(r.get("medicationCodeableConcept")),
-        "DocumentReference" => concept(r.get("type")),
+        "DocumentReference" => {
+            // A letter is known by its own title, not its type's.
+            let mut c = concept(r.get("type"));
+            let title = r.get("description").and_then(Value::as_str).or_else(|| {
+                at_path(r, "content")
+                    .and_then(|c| c.get(0))
+                    .and_then(|c| c.get("attachment"))
+                    .and_then(|a| a.get("title"))
+                    .and_then(Value::as_str)
+            });
+            if let Some(title) = title {
+                c.display = Some(title.to_string());
+            }
+            c
+        }
         "Encounter" => {
             let typed = concept(r.get("type").and_then(|t| t.get(0)));
             if typed.code.is_some() || typed.display.is_some() {

@@ -207,32 +207,7 @@ impl RecordService {
         if patient.date_of_birth != bundle.patient.birth_date {
             return Err(RecordError::PatientMismatch);
         }
-        let items: Vec<RecordItem> = bundle
-            .resources
-            .into_iter()
-            .map(|r| RecordItem {
-                record_item_id: self.ids.new_id(),
-                patient_id: patient.patient_id,
-                origin: Origin::Source(source.record_source_id),
-                resource_type: r.resource_type,
-                resource_id: r.resource_id,
-                category: r.category,
-                coding: r.coding,
-                effective_at: r.effective_at,
-                status: r.status,
-                intent: r.intent,
-                value_number: r.value_number,
-                value_unit: r.value_unit,
-                range_low: r.range_low,
-                range_high: r.range_high,
-                privacy_label: r.privacy_label.unwrap_or(source.kind.default_privacy_label()),
-                security_labels: r.security_labels,
-                withheld: r.withheld,
-                last_updated: r.last_updated.unwrap_or(received_at),
-                received_at,
-                resource_json: r.json,
-            })
-            .collect();
+        let items = items_from(bundle.resources, source, patient.patient_id, received_at, self.ids.as_ref());
         let resources = items.len() as u32;
         let batch = IngestBatch {
             record_ingest_id,
@@ -336,6 +311,44 @@ impl RecordService {
     pub async fn set_access_level(&self, patient_id: Uuid, level: AccessLevel) -> Result<(), RecordError> {
         self.store.set_record_access_level(patient_id, level, self.clock.now()).await.map_err(unavailable)
     }
+}
+
+/// The items of an accepted bundle, filed under the sending source and the
+/// matched patient. A resource's privacy label is its own sensitivity
+/// label, else the source kind's; its `last_updated` its own, else when it
+/// arrived.
+pub fn items_from(
+    resources: Vec<fhir::ParsedResource>,
+    source: &RecordSource,
+    patient_id: Uuid,
+    received_at: time::OffsetDateTime,
+    ids: &dyn IdSource,
+) -> Vec<RecordItem> {
+    resources
+        .into_iter()
+        .map(|r| RecordItem {
+            record_item_id: ids.new_id(),
+            patient_id,
+            origin: Origin::Source(source.record_source_id),
+            resource_type: r.resource_type,
+            resource_id: r.resource_id,
+            category: r.category,
+            coding: r.coding,
+            effective_at: r.effective_at,
+            status: r.status,
+            intent: r.intent,
+            value_number: r.value_number,
+            value_unit: r.value_unit,
+            range_low: r.range_low,
+            range_high: r.range_high,
+            privacy_label: r.privacy_label.unwrap_or(source.kind.default_privacy_label()),
+            security_labels: r.security_labels,
+            withheld: r.withheld,
+            last_updated: r.last_updated.unwrap_or(received_at),
+            received_at,
+            resource_json: r.json,
+        })
+        .collect()
 }
 
 #[cfg(test)]
