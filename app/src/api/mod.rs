@@ -20,6 +20,7 @@ pub mod form;
 pub(crate) mod guard;
 pub mod outbox;
 pub mod record;
+pub mod record_staff;
 pub mod rota;
 pub mod settings;
 pub mod staff;

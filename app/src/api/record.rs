@@ -28,6 +28,8 @@ pub struct RecordLine {
     pub outside_range: Option<String>,
     pub sources: Vec<SourceLine>,
     pub added_by_you: bool,
+    /// Withheld from the patient: only ever in a clinician's view.
+    pub withheld: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -89,11 +91,43 @@ pub async fn my_record(source: Option<String>) -> Result<RecordPage, ServerFnErr
         Err(e) if e.code() == "unavailable" => return Err(super::unavailable(e)),
         Err(_) => return Err(ServerFnError::new("Your health record cannot be shown.")),
     };
-    let label = |s: &carebook_core::record::view::SourceInfo| {
-        format!("{}, {} ({})", s.name, s.organisation_name, s.kind.label())
-    };
-    let sections = view
-        .sections
+    let sections = sections_for(&view, false);
+    Ok(RecordPage {
+        sections,
+        sources: view
+            .sources
+            .iter()
+            .map(|s| SourceOption { id: s.record_source_id.to_string(), label: source_label(s) })
+            .collect(),
+        selected_source: selected.map(|s| s.to_string()),
+        some_items_not_shown: view.some_items_not_shown,
+        access_note: match view.access_level {
+            AccessLevel::Full => None,
+            AccessLevel::Summary => Some(
+                "Your GP practice has given you online access to your allergies, medicines and problems. \
+                 Ask the practice if you want to see more."
+                    .to_string(),
+            ),
+            AccessLevel::None => Some(
+                "Your GP practice has not turned on online access to your health record. Ask the practice about it."
+                    .to_string(),
+            ),
+        },
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn source_label(s: &carebook_core::record::view::SourceInfo) -> String {
+    format!("{}, {} ({})", s.name, s.organisation_name, s.kind.label())
+}
+
+/// The sections as the pages show them; `for_staff` says whether an entry
+/// is by the patient ("Added by the patient" rather than "by you").
+#[cfg(feature = "ssr")]
+pub(crate) fn sections_for(view: &carebook_core::record::view::RecordView, for_staff: bool) -> Vec<RecordSection> {
+    let label = source_label;
+    let own_words = if for_staff { "Added by the patient" } else { "Added by you" };
+    view.sections
         .iter()
         .map(|section| RecordSection {
             id: section.category.as_str().to_string(),
@@ -120,36 +154,15 @@ pub async fn my_record(source: Option<String>) -> Result<RecordPage, ServerFnErr
                             .provenance
                             .iter()
                             .map(|p| SourceLine {
-                                text: p.source.as_ref().map(label).unwrap_or_else(|| "Added by you".to_string()),
+                                text: p.source.as_ref().map(label).unwrap_or_else(|| own_words.to_string()),
                                 recorded: format!("Recorded {}", long_date(p.recorded_on)),
                             })
                             .collect(),
                         added_by_you: item.added_by_patient,
+                        withheld: item.withheld,
                     }
                 })
                 .collect(),
         })
-        .collect();
-    Ok(RecordPage {
-        sections,
-        sources: view
-            .sources
-            .iter()
-            .map(|s| SourceOption { id: s.record_source_id.to_string(), label: label(s) })
-            .collect(),
-        selected_source: selected.map(|s| s.to_string()),
-        some_items_not_shown: view.some_items_not_shown,
-        access_note: match view.access_level {
-            AccessLevel::Full => None,
-            AccessLevel::Summary => Some(
-                "Your GP practice has given you online access to your allergies, medicines and problems. \
-                 Ask the practice if you want to see more."
-                    .to_string(),
-            ),
-            AccessLevel::None => Some(
-                "Your GP practice has not turned on online access to your health record. Ask the practice about it."
-                    .to_string(),
-            ),
-        },
-    })
+        .collect()
 }

@@ -7,6 +7,7 @@ pub mod not_found;
 pub mod outbox;
 pub mod practices;
 pub mod record;
+pub mod record_staff;
 pub mod rota;
 pub mod rules;
 pub mod settings;

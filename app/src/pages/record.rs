@@ -18,11 +18,12 @@ fn error_text(e: &ServerFnError) -> String {
 }
 
 #[component]
-fn Line(line: RecordLine) -> impl IntoView {
+pub(crate) fn Line(line: RecordLine) -> impl IntoView {
     view! {
         <li class="carebook-record__item">
             <h3 class="nhsuk-heading-s carebook-record__title">
                 {line.title}
+                {line.withheld.then(|| view! { " " <strong class="nhsuk-tag nhsuk-tag--red">"Withheld from the patient"</strong> })}
                 {line.added_by_you.then(|| view! { " " <strong class="nhsuk-tag nhsuk-tag--grey">"Added by you"</strong> })}
             </h3>
             <dl class="nhsuk-summary-list carebook-record__facts">
@@ -117,6 +118,11 @@ pub fn RecordPage() -> impl IntoView {
         <div class="carebook-record">
             <h1>"Your health record"</h1>
             <p>"Newest first. Each entry says where it came from and when it was recorded."</p>
+            <p>
+                <a href="/record/access-log">"See who has looked at your record"</a>
+                " · "
+                <a href="/record/sharing">"Choose who else can see your record"</a>
+            </p>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match record.await {

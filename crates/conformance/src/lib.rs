@@ -90,6 +90,7 @@ areas! {
     demonstration,
     messages,
     record,
+    record_sharing,
 }
 
 /// One test per scenario of one area: what an area's macro expands to.

@@ -162,7 +162,7 @@ scenarios! {
         }
         // They are stored, and a clinician's query (withheld included) sees them.
         let all = store
-            .record_items(&RecordQuery { patient_id: p.patient_id, include_withheld: true, summary_only: false, record_source_id: None })
+            .record_items(&RecordQuery { patient_id: p.patient_id, include_withheld: true, summary_only: false, record_source_id: None, labels: carebook_core::record::staff::SharingChoices::ALL })
             .await
             .unwrap();
         assert_eq!(all.iter().filter(|i| i.withheld).count(), 3);

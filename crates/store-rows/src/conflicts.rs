@@ -33,6 +33,8 @@ pub const CONSTRAINTS: &[(&str, Conflict)] = &[
     ("record_ingest_pk", Conflict::IdTaken),
     ("record_item_pk", Conflict::IdTaken),
     ("record_access_level_pk", Conflict::IdTaken),
+    ("record_sharing_choice_pk", Conflict::IdTaken),
+    ("record_access_log_pk", Conflict::IdTaken),
     // Unnamed in the migration: PostgreSQL's default name for it.
     ("demo_sent_message_pkey", Conflict::IdTaken),
     // Keys that are rules.
@@ -95,6 +97,10 @@ pub const CONSTRAINTS: &[(&str, Conflict)] = &[
     ("record_item_category_check", Conflict::InvalidValue),
     ("record_item_privacy_label_check", Conflict::InvalidValue),
     ("record_access_level_check", Conflict::InvalidValue),
+    ("record_sharing_choice_label_check", Conflict::InvalidValue),
+    // Emergency access needs its written reason; the service refuses a
+    // shorter one before the store sees it.
+    ("record_access_log_emergency_check", Conflict::InvalidValue),
 ];
 
 /// The rule a named constraint enforces; [`Conflict::Unlisted`] for a name

@@ -9,6 +9,8 @@ macro_rules! record_store {
             AccessLevel, Category, Coding, IngestBatch, IngestCounts, IngestLogEntry, IngestOutcome, Origin,
             PrivacyLabel, RecordItem, RecordQuery, RecordSource, SourceKind, SourceToken,
         };
+        use carebook_core::record::staff::AccessLogEntry;
+        use carebook_core::model::StaffRole;
 
         const SOURCE_COLUMNS: &str =
             "record_source_id, organisation_id, kind, client_id, public_key_pem, name, active, created_at";
@@ -295,15 +297,26 @@ macro_rules! record_store {
             /// `Category::in_summary`'s (a conformance scenario holds them
             /// together).
             async fn record_items(&self, q: &RecordQuery) -> StoreResult<Vec<RecordItem>> {
-                let by_source = if q.record_source_id.is_some() { " and record_source_id = $4" } else { "" };
+                let by_source = if q.record_source_id.is_some() { " and record_source_id = $8" } else { "" };
                 let sql = format!(
                     "select {ITEM_COLUMNS}, {RECORD_JSON} from record_item
                      where patient_id = $1
                        and ($2 or not withheld)
-                       and (not $3 or category in ('problem', 'medicine', 'allergy')){by_source}
+                       and (not $3 or category in ('problem', 'medicine', 'allergy'))
+                       and (privacy_label <> 'general' or $4)
+                       and (privacy_label <> 'mental_health' or $5)
+                       and (privacy_label <> 'sexual_health' or $6)
+                       and (privacy_label <> 'social_care' or $7){by_source}
                      order by effective_at desc nulls last, record_item_id"
                 );
-                let mut query = sqlx::query(&sql).bind(id(q.patient_id)).bind(q.include_withheld).bind(q.summary_only);
+                let mut query = sqlx::query(&sql)
+                    .bind(id(q.patient_id))
+                    .bind(q.include_withheld)
+                    .bind(q.summary_only)
+                    .bind(q.labels.general)
+                    .bind(q.labels.mental_health)
+                    .bind(q.labels.sexual_health)
+                    .bind(q.labels.social_care);
                 if let Some(source) = q.record_source_id {
                     query = query.bind(id(source));
                 }
@@ -331,6 +344,115 @@ macro_rules! record_store {
                         .await
                         .map_err(map_err)?;
                 level.map(|l| AccessLevel::parse(&l).map_err(|_| corrupt("level"))).transpose()
+            }
+
+            async fn sharing_choices(&self, patient_id: Uuid) -> StoreResult<Vec<(PrivacyLabel, bool)>> {
+                let rows = sqlx::query("select privacy_label, shared from record_sharing_choice where patient_id = $1")
+                    .bind(id(patient_id))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                rows.iter()
+                    .map(|r| {
+                        let label = PrivacyLabel::parse(&get::<String>(r, "privacy_label")?)
+                            .map_err(|_| corrupt("privacy_label"))?;
+                        Ok((label, get::<bool>(r, "shared")?))
+                    })
+                    .collect()
+            }
+
+            async fn set_sharing_choice(
+                &self,
+                patient_id: Uuid,
+                label: PrivacyLabel,
+                shared: bool,
+                at: time::OffsetDateTime,
+            ) -> StoreResult<()> {
+                sqlx::query(
+                    "insert into record_sharing_choice (patient_id, privacy_label, shared, set_at) values ($1, $2, $3, $4)
+                     on conflict (patient_id, privacy_label) do update set shared = excluded.shared, set_at = excluded.set_at",
+                )
+                .bind(id(patient_id))
+                .bind(label.as_str())
+                .bind(shared)
+                .bind(utc(at))
+                .execute(&self.pool)
+                .await
+                .map_err(map_err)?;
+                Ok(())
+            }
+
+            async fn has_appointment_at(
+                &self,
+                patient_id: Uuid,
+                organisation_id: Uuid,
+                from: time::OffsetDateTime,
+                to: time::OffsetDateTime,
+            ) -> StoreResult<bool> {
+                let n: i64 = sqlx::query_scalar(
+                    "select count(*) from appointment a join slot s on s.slot_id = a.slot_id
+                     where a.patient_id = $1 and s.organisation_id = $2 and s.starts_at >= $3 and s.starts_at < $4
+                       and a.status in ('booked', 'arrived', 'completed')",
+                )
+                .bind(id(patient_id))
+                .bind(id(organisation_id))
+                .bind(utc(from))
+                .bind(utc(to))
+                .fetch_one(&self.pool)
+                .await
+                .map_err(map_err)?;
+                Ok(n > 0)
+            }
+
+            #[tracing::instrument(skip_all, err)]
+            async fn log_record_access(&self, e: &AccessLogEntry) -> StoreResult<()> {
+                sqlx::query(
+                    "insert into record_access_log (record_access_log_id, patient_id, staff_member_id, role,
+                         organisation_id, accessed_at, section, emergency, reason)
+                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(id(e.record_access_log_id))
+                .bind(id(e.patient_id))
+                .bind(id(e.staff_member_id))
+                .bind(e.role.as_str())
+                .bind(id(e.organisation_id))
+                .bind(utc(e.accessed_at))
+                .bind(&e.section)
+                .bind(e.emergency)
+                .bind(&e.reason)
+                .execute(&self.pool)
+                .await
+                .map_err(map_err)?;
+                Ok(())
+            }
+
+            async fn record_access_log(&self, patient_id: Uuid, limit: u32) -> StoreResult<Vec<AccessLogEntry>> {
+                let rows = sqlx::query(
+                    "select record_access_log_id, patient_id, staff_member_id, role, organisation_id, accessed_at,
+                            section, emergency, reason
+                     from record_access_log where patient_id = $1
+                     order by accessed_at desc, record_access_log_id limit $2",
+                )
+                .bind(id(patient_id))
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map_err)?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(AccessLogEntry {
+                            record_access_log_id: row_uuid(r, "record_access_log_id")?,
+                            patient_id: row_uuid(r, "patient_id")?,
+                            staff_member_id: row_uuid(r, "staff_member_id")?,
+                            role: StaffRole::parse(&get::<String>(r, "role")?).ok_or_else(|| corrupt("role"))?,
+                            organisation_id: row_uuid(r, "organisation_id")?,
+                            accessed_at: get(r, "accessed_at")?,
+                            section: get(r, "section")?,
+                            emergency: get(r, "emergency")?,
+                            reason: get(r, "reason")?,
+                        })
+                    })
+                    .collect()
             }
 
             async fn set_record_access_level(

@@ -21,7 +21,9 @@ pub fn escape_like(s: &str) -> String {
 
 /// The tables a population fills, children before parents: the order to
 /// empty them in.
-pub const POPULATION_TABLES: [&str; 24] = [
+pub const POPULATION_TABLES: [&str; 26] = [
+    "record_access_log",
+    "record_sharing_choice",
     "record_access_level",
     "record_item",
     "record_ingest",

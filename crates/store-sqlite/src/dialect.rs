@@ -89,6 +89,8 @@ const UNIQUE_COLUMNS: &[(&str, &str)] = &[
         "record_item_source_resource_unique",
     ),
     ("record_access_level.patient_id", "record_access_level_pk"),
+    ("record_sharing_choice.patient_id, record_sharing_choice.privacy_label", "record_sharing_choice_pk"),
+    ("record_access_log.record_access_log_id", "record_access_log_pk"),
 ];
 
 /// A transaction that will write. `BEGIN IMMEDIATE` takes SQLite's one

@@ -18,6 +18,7 @@ mod appointment;
 mod capability;
 pub mod codes;
 mod ingest;
+mod record;
 mod resources;
 mod slot;
 
@@ -46,7 +47,11 @@ pub fn router() -> Router<AppState> {
     fn only(methods: MethodRouter<AppState>) -> MethodRouter<AppState> {
         methods.fallback(method_not_allowed)
     }
-    Router::new()
+    let mut router = Router::new();
+    for kind in record::SEARCHABLE {
+        router = router.route(&format!("{PREFIX}/{kind}"), only(record::route(kind)));
+    }
+    router
         .route("/fhir/r4/metadata", only(get(capability::metadata)))
         .route("/fhir/r4/Slot", only(get(slot::search)))
         .route("/fhir/r4/Appointment", only(get(appointment::search).post(appointment::create)))

@@ -109,6 +109,7 @@ impl World {
             include_withheld: true,
             summary_only: false,
             record_source_id: None,
+            labels: carebook_core::record::staff::SharingChoices::ALL,
         };
         self.app.services.store_for_tests().record_items(&query).await.unwrap().len()
     }

@@ -18,6 +18,7 @@
 
 pub mod fhir;
 pub mod service;
+pub mod staff;
 pub mod view;
 
 use serde::{Deserialize, Serialize};
@@ -363,6 +364,9 @@ pub struct RecordQuery {
     pub summary_only: bool,
     /// One source's items only (the page's filter).
     pub record_source_id: Option<Uuid>,
+    /// The privacy labels it may return (staff outside the patient's
+    /// practice: the patient's sharing choices).
+    pub labels: staff::SharingChoices,
 }
 
 impl RecordQuery {
@@ -376,6 +380,7 @@ impl RecordQuery {
                 include_withheld: false,
                 summary_only: level == AccessLevel::Summary,
                 record_source_id,
+                labels: staff::SharingChoices::ALL,
             }),
         }
     }

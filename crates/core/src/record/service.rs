@@ -11,11 +11,12 @@ use uuid::Uuid;
 use super::fhir::{self, FhirProblem};
 use super::view::{self, RecordView, SourceInfo};
 use super::{
-    AccessLevel, IngestBatch, IngestCounts, IngestLogEntry, IngestOutcome, Origin, RecordItem, RecordQuery,
+    staff, AccessLevel, IngestBatch, IngestCounts, IngestLogEntry, IngestOutcome, Origin, RecordItem, RecordQuery,
     RecordSource, SourceKind, SourceToken,
 };
 use crate::access::{Actor, Refusal, Service};
 use crate::clock::{Clock, IdSource};
+use crate::model::StaffRole;
 use crate::services::{Access, Denial};
 use crate::store::{Store, StoreError};
 
@@ -37,6 +38,15 @@ pub enum RecordError {
     /// The NHS number is registered to someone with another date of birth.
     #[error("patient details do not match")]
     PatientMismatch,
+    /// The clinician's organisation has no legitimate relationship with the
+    /// patient (not their practice, no appointment in the window): only
+    /// emergency access, with a written reason, opens the record.
+    #[error("no legitimate relationship")]
+    NoRelationship,
+    /// Emergency access was asked without a reason of at least
+    /// `staff::MIN_EMERGENCY_REASON` characters.
+    #[error("emergency access needs a reason")]
+    ReasonNeeded,
     /// The client or token is unknown, expired or its source is switched off.
     #[error("invalid client")]
     InvalidClient,
@@ -52,6 +62,8 @@ impl RecordError {
             RecordError::Invalid(p) => p.code,
             RecordError::PatientNotFound => "patient_not_found",
             RecordError::PatientMismatch => "patient_mismatch",
+            RecordError::NoRelationship => "no_legitimate_relationship",
+            RecordError::ReasonNeeded => "emergency_reason_needed",
             RecordError::InvalidClient => "invalid_client",
             RecordError::Unavailable(_) => "unavailable",
         }
@@ -303,6 +315,151 @@ impl RecordService {
             );
         }
         Ok(out)
+    }
+
+    /// A clinician's view of a patient's record, for the organisation they
+    /// act for: only as a clinician there, only with a legitimate
+    /// relationship (the patient's practice, or an appointment there within
+    /// the window around today) or emergency access with a written reason;
+    /// outside the patient's practice only the labels the patient shares
+    /// (emergency access sees all). Withheld items are included, marked.
+    /// Every view is logged for the patient to read, emergency access
+    /// flagged.
+    pub async fn staff_record(
+        &self,
+        actor: &Actor,
+        patient_id: Uuid,
+        organisation_id: Uuid,
+        emergency_reason: Option<&str>,
+    ) -> Result<(staff::Relationship, RecordView), RecordError> {
+        let Actor::Staff(me) = actor else {
+            return Err(match actor {
+                Actor::Anonymous => Denial::NotLoggedIn,
+                _ => Denial::Refused { patient_id, refusal: Refusal::NotPermitted },
+            }
+            .into());
+        };
+        if !me.holds(organisation_id, StaffRole::Clinician) {
+            return Err(Denial::Refused { patient_id, refusal: Refusal::WrongOrganisationOrRole }.into());
+        }
+        let patient = match self.store.patient_by_id(patient_id).await {
+            Ok(p) => p,
+            Err(StoreError::NotFound) => {
+                return Err(Denial::Refused { patient_id, refusal: Refusal::NotPermitted }.into())
+            }
+            Err(e) => return Err(unavailable(e)),
+        };
+        let now = self.clock.now();
+        let window = time::Duration::days(staff::APPOINTMENT_WINDOW_DAYS);
+        let appointment = organisation_id != patient.registered_practice_id
+            && self
+                .store
+                .has_appointment_at(patient_id, organisation_id, now - window, now + window)
+                .await
+                .map_err(unavailable)?;
+        let reason = emergency_reason.map(str::trim).filter(|r| !r.is_empty());
+        let Some(relationship) =
+            staff::relationship(organisation_id, patient.registered_practice_id, appointment, reason)
+        else {
+            return Err(if reason.is_some() { RecordError::ReasonNeeded } else { RecordError::NoRelationship });
+        };
+        let choices =
+            staff::SharingChoices::from_stored(&self.store.sharing_choices(patient_id).await.map_err(unavailable)?);
+        let query = RecordQuery {
+            patient_id,
+            include_withheld: true,
+            summary_only: false,
+            record_source_id: None,
+            labels: staff::visible_labels(relationship, choices),
+        };
+        let items = self.store.record_items(&query).await.map_err(unavailable)?;
+        let emergency = relationship == staff::Relationship::Emergency;
+        self.store
+            .log_record_access(&staff::AccessLogEntry {
+                record_access_log_id: self.ids.new_id(),
+                patient_id,
+                staff_member_id: me.staff_member_id,
+                role: StaffRole::Clinician,
+                organisation_id,
+                accessed_at: super::whole_seconds(now),
+                section: "all".into(),
+                emergency,
+                reason: if emergency { reason.map(|r| r.chars().take(500).collect()) } else { None },
+            })
+            .await
+            .map_err(unavailable)?;
+        let sources = self.source_infos(&items).await?;
+        let mut listed: Vec<SourceInfo> = sources.values().cloned().collect();
+        listed.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok((
+            relationship,
+            RecordView {
+                access_level: AccessLevel::Full,
+                sections: view::sections(&items, &sources),
+                sources: listed,
+                some_items_not_shown: query.labels != staff::SharingChoices::ALL,
+            },
+        ))
+    }
+
+    /// Who has looked at the patient's record, newest first: for the
+    /// patient themselves only.
+    pub async fn access_log(&self, actor: &Actor, patient_id: Uuid) -> Result<Vec<staff::AccessLogEntry>, RecordError> {
+        self.own(actor, patient_id).await?;
+        self.store.record_access_log(patient_id, 200).await.map_err(unavailable)
+    }
+
+    /// The access log as the patient reads it: each view with the name of
+    /// who looked and of their organisation.
+    pub async fn access_log_view(
+        &self,
+        actor: &Actor,
+        patient_id: Uuid,
+    ) -> Result<Vec<(staff::AccessLogEntry, String, String)>, RecordError> {
+        let log = self.access_log(actor, patient_id).await?;
+        let mut out = Vec::with_capacity(log.len());
+        for e in log {
+            let who = match self.store.staff_member(e.staff_member_id).await {
+                Ok(m) => format!("{} {}", m.given_name, m.family_name),
+                Err(_) => "A member of staff".to_string(),
+            };
+            let organisation = match self.store.organisation_by_id(e.organisation_id).await {
+                Ok(o) => o.name,
+                Err(_) => "An organisation".to_string(),
+            };
+            out.push((e, who, organisation));
+        }
+        Ok(out)
+    }
+
+    /// The patient's sharing choices (the defaults where they never chose).
+    pub async fn sharing_choices(&self, actor: &Actor, patient_id: Uuid) -> Result<staff::SharingChoices, RecordError> {
+        self.own(actor, patient_id).await?;
+        Ok(staff::SharingChoices::from_stored(&self.store.sharing_choices(patient_id).await.map_err(unavailable)?))
+    }
+
+    pub async fn set_sharing_choices(
+        &self,
+        actor: &Actor,
+        patient_id: Uuid,
+        choices: staff::SharingChoices,
+    ) -> Result<(), RecordError> {
+        self.own(actor, patient_id).await?;
+        let now = self.clock.now();
+        for label in super::PrivacyLabel::ALL {
+            self.store.set_sharing_choice(patient_id, label, choices.shares(label), now).await.map_err(unavailable)?;
+        }
+        Ok(())
+    }
+
+    /// The policy's yes, and the patient themselves (not someone acting
+    /// for them): sharing choices and the access log are the patient's own.
+    async fn own(&self, actor: &Actor, patient_id: Uuid) -> Result<(), RecordError> {
+        self.access.patient(actor, patient_id, Service::Record).await?;
+        match actor {
+            Actor::Patient(p) if p.patient_id == patient_id => Ok(()),
+            _ => Err(Denial::Refused { patient_id, refusal: Refusal::NotPermitted }.into()),
+        }
     }
 
     /// The practice sets how much of the record the patient sees online.

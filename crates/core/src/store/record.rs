@@ -5,8 +5,10 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 use super::StoreResult;
+use crate::record::staff::AccessLogEntry;
 use crate::record::{
-    AccessLevel, IngestBatch, IngestCounts, IngestLogEntry, RecordItem, RecordQuery, RecordSource, SourceToken,
+    AccessLevel, IngestBatch, IngestCounts, IngestLogEntry, PrivacyLabel, RecordItem, RecordQuery, RecordSource,
+    SourceToken,
 };
 
 #[async_trait]
@@ -48,6 +50,34 @@ pub trait RecordStore: Send + Sync {
 
     /// The access level the practice set, `None` when it never chose.
     async fn record_access_level(&self, patient_id: Uuid) -> StoreResult<Option<AccessLevel>>;
+
+    /// The patient's sharing choices as stored (labels never chosen are
+    /// absent: the defaults apply).
+    async fn sharing_choices(&self, patient_id: Uuid) -> StoreResult<Vec<(PrivacyLabel, bool)>>;
+
+    async fn set_sharing_choice(
+        &self,
+        patient_id: Uuid,
+        label: PrivacyLabel,
+        shared: bool,
+        at: time::OffsetDateTime,
+    ) -> StoreResult<()>;
+
+    /// Does the patient have a live or attended appointment at the
+    /// organisation starting in [from, to)?
+    async fn has_appointment_at(
+        &self,
+        patient_id: Uuid,
+        organisation_id: Uuid,
+        from: time::OffsetDateTime,
+        to: time::OffsetDateTime,
+    ) -> StoreResult<bool>;
+
+    /// Log one staff view of a record.
+    async fn log_record_access(&self, entry: &AccessLogEntry) -> StoreResult<()>;
+
+    /// The staff views of a patient's record, newest first.
+    async fn record_access_log(&self, patient_id: Uuid, limit: u32) -> StoreResult<Vec<AccessLogEntry>>;
 
     async fn set_record_access_level(
         &self,
