@@ -15,6 +15,7 @@ pub mod cli;
 pub mod config;
 pub mod database;
 pub mod fhir;
+pub mod import;
 mod limit;
 mod login;
 mod metrics;

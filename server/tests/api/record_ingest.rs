@@ -288,3 +288,22 @@ async fn no_body_makes_the_ingest_answer_a_5xx() {
     }
     assert_eq!(w.stored().await, 0);
 }
+
+#[tokio::test]
+async fn carebook_import_loads_a_directory_of_bundles_with_the_same_rules() {
+    let w = world().await;
+    let bundles = w.app.dir.join("bundles");
+    std::fs::create_dir_all(&bundles).unwrap();
+    std::fs::write(bundles.join("001.json"), w.bundle(vec![condition("Asthma", "2026-11-01T10:00:00Z")])).unwrap();
+    std::fs::write(bundles.join("002.json"), w.bundle(vec![json!({"resourceType": "Basic", "id": "b"})])).unwrap();
+    std::fs::write(bundles.join("003.json"), "{ not json").unwrap();
+    std::fs::write(bundles.join("notes.txt"), "not a bundle file").unwrap();
+
+    let summary = carebook_server::import::run(&test_config(&w.app.dir), &bundles, "hospital-epr").await.unwrap();
+
+    assert_eq!((summary.files, summary.accepted, summary.resources), (3, 1, 1));
+    let codes: Vec<&str> = summary.refused.iter().map(|(_, code, _)| code.as_str()).collect();
+    assert_eq!(codes, ["unsupported_resource_type", "malformed_json"]);
+    assert_eq!(w.stored().await, 1);
+    assert!(carebook_server::import::run(&test_config(&w.app.dir), &bundles, "nobody").await.is_err());
+}
