@@ -209,7 +209,10 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/staff/rules/:org/:service") view=pages::rules::RulePage ssr=SsrMode::Async />
                         <Route path=path!("/staff/notifications") view=pages::settings::ParkedMessagesPage ssr=SsrMode::Async />
                         <Route path=path!("/prescriptions") view=|| view! { <pages::account::NotYetPage heading="Prescriptions" /> } ssr=SsrMode::Async />
-                        <Route path=path!("/record") view=|| view! { <pages::account::NotYetPage heading="Your health record" /> } ssr=SsrMode::Async />
+                        <Route path=path!("/record") view=pages::record::RecordPage ssr=SsrMode::Async />
+                        <Route path=path!("/record/access-log") view=pages::record_staff::AccessLogPage ssr=SsrMode::Async />
+                        <Route path=path!("/record/sharing") view=pages::record_staff::SharingPage ssr=SsrMode::Async />
+                        <Route path=path!("/staff/patients/:id/record") view=pages::record_staff::StaffRecordPage ssr=SsrMode::Async />
                         <Route path=path!("/readings") view=|| view! { <pages::account::NotYetPage heading="Home readings" /> } ssr=SsrMode::Async />
                     </Routes>
                 </main>

@@ -14,6 +14,8 @@ pub enum Command {
     Demo,
     /// Print the effective configuration, secrets redacted.
     Config,
+    /// Load a directory of FHIR bundles as a registered source.
+    Import,
     Help,
 }
 
@@ -28,6 +30,9 @@ Commands:
   migrate   Apply database migrations and exit
   demo      Serve the demonstration: a fresh embedded database with synthetic people
   config    Print the effective configuration (secrets redacted) and exit
+  import DIR --source CLIENT_ID
+            Load every *.json FHIR R4 bundle in DIR as that registered record
+            source would send it, with the same rules; print a summary
   help      Print this help
 
 Options (each also CAREBOOK_<NAME> in the environment):
@@ -41,6 +46,8 @@ Options (each also CAREBOOK_<NAME> in the environment):
 pub fn parse(args: impl IntoIterator<Item = String>) -> Result<(Command, Overrides), ConfigError> {
     let mut command = None;
     let mut overrides = Overrides::default();
+    let mut import_dir = None;
+    let mut import_source = None;
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -57,6 +64,11 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<(Command, Overrid
             "--site-root" => overrides.values.push(("site_root".into(), value("--site-root")?)),
             "--log-format" => overrides.values.push(("log_format".into(), value("--log-format")?)),
             "-h" | "--help" | "help" => command = Some(Command::Help),
+            "import" if command.is_none() => {
+                command = Some(Command::Import);
+                import_dir = Some(PathBuf::from(value("import")?));
+            }
+            "--source" => import_source = Some(value("--source")?),
             "serve" | "worker" | "migrate" | "demo" | "config" if command.is_none() => {
                 command = Some(match flag.as_str() {
                     "serve" => Command::Serve,
@@ -68,6 +80,12 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<(Command, Overrid
             }
             other => return Err(ConfigError::Usage(format!("unknown argument {other:?}; see carebook --help"))),
         }
+    }
+    if command == Some(Command::Import) {
+        let source = import_source.ok_or_else(|| ConfigError::Usage("import needs --source CLIENT_ID".into()))?;
+        overrides.import = import_dir.map(|dir| (dir, source));
+    } else if import_source.is_some() {
+        return Err(ConfigError::Usage("--source is for import; see carebook --help".into()));
     }
     Ok((command.unwrap_or(Command::Serve), overrides))
 }
@@ -101,6 +119,15 @@ mod tests {
         assert_eq!(c, Command::Worker);
         assert_eq!(o.values, vec![("database_url".into(), "postgres://db/carebook".into())]);
         assert!(USAGE.contains("worker"));
+    }
+
+    #[test]
+    fn import_takes_a_directory_and_a_source() {
+        let (c, o) = parse(args("import bundles/ --source hospital-epr")).unwrap();
+        assert_eq!(c, Command::Import);
+        assert_eq!(o.import, Some((PathBuf::from("bundles/"), "hospital-epr".to_string())));
+        assert!(parse(args("import bundles/")).is_err(), "the source is required");
+        assert!(parse(args("serve --source x")).is_err());
     }
 
     #[test]

@@ -310,6 +310,8 @@ pub enum ConfigError {
 pub struct Overrides {
     pub config_file: Option<PathBuf>,
     pub values: Vec<(String, String)>,
+    /// `carebook import DIR --source CLIENT_ID`: the directory and source.
+    pub import: Option<(PathBuf, String)>,
 }
 
 impl Config {
@@ -431,7 +433,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("carebook.toml");
         std::fs::write(&file, "listen = \"127.0.0.1:4000\"\nlog_level = \"debug\"\n[demo]\nseed = 7\n").unwrap();
-        let overrides = Overrides { config_file: Some(file.clone()), values: vec![] };
+        let overrides = Overrides { config_file: Some(file.clone()), values: vec![], import: None };
 
         let c = Config::load(&overrides, env(&[("CAREBOOK_LOG_LEVEL", "warn"), ("CAREBOOK_DEMO__PATIENTS", "301")]))
             .unwrap();
@@ -440,7 +442,11 @@ mod tests {
         assert_eq!(c.demo.seed, 7);
         assert_eq!(c.demo.patients, 301);
 
-        let overrides = Overrides { config_file: Some(file), values: vec![("listen".into(), "127.0.0.1:5000".into())] };
+        let overrides = Overrides {
+            config_file: Some(file),
+            values: vec![("listen".into(), "127.0.0.1:5000".into())],
+            import: None,
+        };
         let c = Config::load(&overrides, env(&[("CAREBOOK_LISTEN", "127.0.0.1:4500")])).unwrap();
         assert_eq!(c.listen.to_string(), "127.0.0.1:5000");
         let _ = std::fs::remove_dir_all(dir);

@@ -53,6 +53,14 @@ async fn main() -> ExitCode {
                 Err(e) => Err(e.to_string()),
             }
         }
+        Command::Import => match &overrides.import {
+            Some((dir, source)) => match carebook_server::import::run(&config, dir, source).await {
+                Ok(summary) if summary.refused.is_empty() => Ok(()),
+                Ok(summary) => Err(format!("{} of {} bundles refused", summary.refused.len(), summary.files)),
+                Err(e) => Err(e),
+            },
+            None => Err("import needs a directory and --source CLIENT_ID".into()),
+        },
         Command::Help => Ok(()),
     };
     match result {

@@ -11,12 +11,13 @@ use crate::limit::{self, InFlight};
 use crate::security::{self, SecurityConfig};
 use crate::sessions::{self, SessionBackend};
 use crate::state::AppState;
-use crate::{api, fhir, login, metrics, ops, pages};
+use crate::{api, fhir, login, metrics, ops, pages, sources};
 
 pub fn router(config: &Config, state: AppState, sessions: SessionBackend, demo: bool) -> Router {
     let settings = SiteSettings { demo };
     let spec = DemoSpec { seed: config.demo.seed, patients: config.demo.patients };
     let mut app = Router::new().merge(ops::router()).merge(login::router()).merge(api::router()).merge(fhir::router());
+    app = app.merge(sources::router());
     if let Some(provider) = state.auth.demo_provider.clone() {
         app = app.merge(provider.router());
     }

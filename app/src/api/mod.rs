@@ -19,6 +19,8 @@ pub mod form;
 #[cfg(feature = "ssr")]
 pub(crate) mod guard;
 pub mod outbox;
+pub mod record;
+pub mod record_staff;
 pub mod rota;
 pub mod settings;
 pub mod staff;

@@ -6,6 +6,8 @@ pub mod home;
 pub mod not_found;
 pub mod outbox;
 pub mod practices;
+pub mod record;
+pub mod record_staff;
 pub mod rota;
 pub mod rules;
 pub mod settings;

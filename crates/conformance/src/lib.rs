@@ -90,6 +90,8 @@ areas! {
     preferences,
     demonstration,
     messages,
+    record,
+    record_sharing,
 }
 
 /// One test per scenario of one area: what an area's macro expands to.

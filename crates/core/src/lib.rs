@@ -14,6 +14,7 @@ pub mod identity;
 pub mod london;
 pub mod model;
 pub mod notify;
+pub mod record;
 pub mod services;
 pub mod store;
 

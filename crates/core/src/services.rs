@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use crate::booking::service::BookingService;
 use crate::clock::{Clock, IdSource};
+use crate::record::service::RecordService;
 use crate::store::Store;
 
 mod access;
@@ -45,12 +46,16 @@ pub struct Services {
     pub operations: Operations,
     /// The synthetic world of `carebook demo`.
     pub demonstration: Demonstration,
+    /// The patient's record: sources' bundles in, the patient's view out.
+    pub record: RecordService,
 }
 
 impl Services {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, ids: Arc<dyn IdSource>) -> Self {
         let audit = AuditTrail::new(store.clone(), clock.clone());
+        let access = Access::new(store.clone(), clock.clone());
         Self {
+            record: RecordService::new(store.clone(), clock.clone(), ids.clone(), access.clone()),
             directory: Directory::new(store.clone()),
             booking: BookingService::new(
                 store.clone(),
@@ -58,7 +63,7 @@ impl Services {
                 ids,
                 Arc::new(DirectoryCache::new(store.clone())),
             ),
-            access: Access::new(store.clone(), clock.clone()),
+            access,
             accounts: Accounts::new(store.clone(), clock.clone()),
             outbox: Outbox::new(store.clone(), clock.clone()),
             operations: Operations::new(store.clone()),

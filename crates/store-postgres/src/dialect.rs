@@ -72,6 +72,13 @@ pub(crate) const ORGANISATION_FILTER: &str = "(cardinality($1::text[]) = 0 or ki
             or replace(postcode, ' ', '') ilike replace($4, ' ', '')
             or ods_code ilike $4)";
 
+/// The row and database types, for mappers written once in crates/store-rows.
+pub(crate) type DbRow = sqlx::postgres::PgRow;
+pub(crate) type DbKind = sqlx::Postgres;
+
+/// The resource column is jsonb; it is read back as text.
+pub(crate) const RECORD_JSON: &str = "resource_json::text as resource_json";
+
 /// The kinds for `ORGANISATION_FILTER`: an array, empty for any.
 pub(crate) fn organisation_kinds(kinds: &[OrganisationKind]) -> Vec<String> {
     kinds.iter().map(|k| k.as_str().to_string()).collect()

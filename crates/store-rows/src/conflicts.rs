@@ -28,6 +28,13 @@ pub const CONSTRAINTS: &[(&str, Conflict)] = &[
     ("waitlist_entry_pk", Conflict::IdTaken),
     ("contact_preference_pk", Conflict::IdTaken),
     ("booking_rule_pk", Conflict::IdTaken),
+    ("record_source_pk", Conflict::IdTaken),
+    ("record_source_token_pk", Conflict::IdTaken),
+    ("record_ingest_pk", Conflict::IdTaken),
+    ("record_item_pk", Conflict::IdTaken),
+    ("record_access_level_pk", Conflict::IdTaken),
+    ("record_sharing_choice_pk", Conflict::IdTaken),
+    ("record_access_log_pk", Conflict::IdTaken),
     // Unnamed in the migration: PostgreSQL's default name for it.
     ("demo_sent_message_pkey", Conflict::IdTaken),
     // Keys that are rules.
@@ -43,6 +50,10 @@ pub const CONSTRAINTS: &[(&str, Conflict)] = &[
     ("appointment_idempotency_key_unique", Conflict::IdempotencyKeyReused),
     ("appointment_live_slot_unique", Conflict::SlotTaken),
     ("waitlist_entry_active_unique", Conflict::AlreadyWaiting),
+    ("record_source_client_id_unique", Conflict::ClientIdTaken),
+    // The record's upsert resolves this one itself; reaching it otherwise is
+    // an id given twice.
+    ("record_item_source_resource_unique", Conflict::IdTaken),
     // Checks that are rules.
     ("organisation_federation_kind_check", Conflict::OnlyPracticesAndHubsFederate),
     ("proxy_access_not_self_check", Conflict::ProxyForSelf),
@@ -57,6 +68,7 @@ pub const CONSTRAINTS: &[(&str, Conflict)] = &[
     ("booking_rule_notice_check", Conflict::OutOfRange),
     ("booking_rule_cutoff_check", Conflict::OutOfRange),
     ("booking_rule_limit_check", Conflict::OutOfRange),
+    ("record_source_token_expiry_check", Conflict::EndsBeforeStart),
     // Checks that keep stored codes within their set; parsed domain values
     // never break them.
     ("organisation_kind_check", Conflict::InvalidValue),
@@ -79,6 +91,16 @@ pub const CONSTRAINTS: &[(&str, Conflict)] = &[
     ("contact_preference_group_check", Conflict::InvalidValue),
     ("demo_sent_message_channel_check", Conflict::InvalidValue),
     ("booking_rule_condition_check", Conflict::InvalidValue),
+    ("record_source_kind_check", Conflict::InvalidValue),
+    ("record_ingest_outcome_check", Conflict::InvalidValue),
+    ("record_item_origin_check", Conflict::InvalidValue),
+    ("record_item_category_check", Conflict::InvalidValue),
+    ("record_item_privacy_label_check", Conflict::InvalidValue),
+    ("record_access_level_check", Conflict::InvalidValue),
+    ("record_sharing_choice_label_check", Conflict::InvalidValue),
+    // Emergency access needs its written reason; the service refuses a
+    // shorter one before the store sees it.
+    ("record_access_log_emergency_check", Conflict::InvalidValue),
 ];
 
 /// The rule a named constraint enforces; [`Conflict::Unlisted`] for a name

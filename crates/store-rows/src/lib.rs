@@ -29,7 +29,8 @@
 //!   refused constraint a [`carebook_core::store::Conflict`], through
 //!   [`conflicts::conflict_named`]); `begin_write`, a transaction that will
 //!   write; `WRITERS_SERIALISED`; the SQL fragments `FOR_UPDATE`,
-//!   `CLAIM_LOCK`, `OFFER_LOCK`, `JSON`, `ORGANISATION_FILTER` and
+//!   `CLAIM_LOCK`, `OFFER_LOCK`, `JSON`, `RECORD_JSON`, the row
+//!   type `DbRow` and its database `DbKind`, `ORGANISATION_FILTER` and
 //!   `organisation_kinds`; and `migrations_table_exists`,
 //!   `clear_population`, `insert_patients`, `insert_conditions`,
 //!   `announce_directory_change` (inside a transaction that changes the
@@ -64,6 +65,7 @@ mod outbox;
 mod patients;
 mod population;
 mod preferences;
+mod record;
 mod rota;
 mod rows;
 mod waitlist;

@@ -26,7 +26,14 @@ pub fn escape_like(s: &str) -> String {
 
 /// The tables a population fills, children before parents: the order to
 /// empty them in.
-pub const POPULATION_TABLES: [&str; 19] = [
+pub const POPULATION_TABLES: [&str; 26] = [
+    "record_access_log",
+    "record_sharing_choice",
+    "record_access_level",
+    "record_item",
+    "record_ingest",
+    "record_source_token",
+    "record_source",
     "demo_sent_message",
     "booking_rule",
     "contact_preference",

@@ -79,6 +79,18 @@ const UNIQUE_COLUMNS: &[(&str, &str)] = &[
     ("contact_preference.patient_id, contact_preference.message_group", "contact_preference_pk"),
     ("booking_rule.organisation_id, booking_rule.service", "booking_rule_pk"),
     ("demo_sent_message.demo_sent_message_id", "demo_sent_message_pkey"),
+    ("record_source.record_source_id", "record_source_pk"),
+    ("record_source.client_id", "record_source_client_id_unique"),
+    ("record_source_token.token_digest", "record_source_token_pk"),
+    ("record_ingest.record_ingest_id", "record_ingest_pk"),
+    ("record_item.record_item_id", "record_item_pk"),
+    (
+        "record_item.record_source_id, record_item.resource_type, record_item.resource_id",
+        "record_item_source_resource_unique",
+    ),
+    ("record_access_level.patient_id", "record_access_level_pk"),
+    ("record_sharing_choice.patient_id, record_sharing_choice.privacy_label", "record_sharing_choice_pk"),
+    ("record_access_log.record_access_log_id", "record_access_log_pk"),
 ];
 
 /// A transaction that will write. `BEGIN IMMEDIATE` takes SQLite's one
@@ -117,6 +129,13 @@ pub(crate) const ORGANISATION_FILTER: &str = "($1 = ',,' or instr($1, ',' || kin
             or lower(postcode) like $4 escape '\\'
             or lower(replace(postcode, ' ', '')) like replace($4, ' ', '') escape '\\'
             or lower(ods_code) like $4 escape '\\')";
+
+/// The row and database types, for mappers written once in crates/store-rows.
+pub(crate) type DbRow = sqlx::sqlite::SqliteRow;
+pub(crate) type DbKind = sqlx::Sqlite;
+
+/// The resource is stored as JSON text, read as it is.
+pub(crate) const RECORD_JSON: &str = "resource_json";
 
 /// The kinds for `ORGANISATION_FILTER`: ",gp_practice,hub,", or ",," for
 /// any.

@@ -14,6 +14,7 @@ mod outbox;
 mod patients;
 mod population;
 mod preferences;
+mod record;
 mod rota;
 mod rows;
 mod waitlist;

@@ -29,6 +29,7 @@ use crate::state::AppState;
 
 pub mod booking;
 pub mod extract;
+pub mod record;
 
 use extract::PathParams;
 
@@ -48,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/appointments", only(get(booking::list).post(booking::book)))
         .route("/api/v1/appointments/{appointment_id}/amend", only(post(booking::amend)))
         .route("/api/v1/appointments/{appointment_id}/cancel", only(post(booking::cancel)))
+        .route("/api/v1/record", only(get(record::get_record)))
         // Any other address under the API: a problem, not the site's page.
         .route("/api/v1", any(no_route))
         .route("/api/v1/", any(no_route))

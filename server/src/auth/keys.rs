@@ -100,6 +100,16 @@ impl RsaKey {
         (enc.encode(self.private.n().to_bytes_be()), enc.encode(self.private.e().to_bytes_be()))
     }
 
+    /// The public half as PEM (SubjectPublicKeyInfo, "BEGIN PUBLIC KEY"), as
+    /// a record source registers it.
+    pub fn public_pem(&self) -> Result<String, KeyError> {
+        use rsa::pkcs8::EncodePublicKey;
+        self.private
+            .to_public_key()
+            .to_public_key_pem(rsa::pkcs8::LineEnding::LF)
+            .map_err(|e| KeyError::Generate(e.to_string()))
+    }
+
     /// A JWKS document holding only the public half.
     pub fn public_jwks_json(&self) -> serde_json::Value {
         let (n, e) = self.public_components();

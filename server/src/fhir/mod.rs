@@ -17,6 +17,8 @@
 mod appointment;
 mod capability;
 pub mod codes;
+mod ingest;
+mod record;
 mod resources;
 mod slot;
 
@@ -26,7 +28,7 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, MethodRouter};
+use axum::routing::{any, get, post, MethodRouter};
 use axum::Router;
 use carebook_core::access::{Actor, Service};
 use serde_json::{json, Value};
@@ -45,14 +47,26 @@ pub fn router() -> Router<AppState> {
     fn only(methods: MethodRouter<AppState>) -> MethodRouter<AppState> {
         methods.fallback(method_not_allowed)
     }
-    Router::new()
+    let mut router = Router::new();
+    for kind in record::SEARCHABLE {
+        router = router.route(&format!("{PREFIX}/{kind}"), only(record::route(kind)));
+    }
+    router
         .route("/fhir/r4/metadata", only(get(capability::metadata)))
         .route("/fhir/r4/Slot", only(get(slot::search)))
         .route("/fhir/r4/Appointment", only(get(appointment::search).post(appointment::create)))
         .route("/fhir/r4/Appointment/{id}", only(get(appointment::read).patch(appointment::patch)))
+        // A source's bundle (transaction, batch or collection): the record.
+        .route(
+            "/fhir/r4",
+            // Any other method on the base answers as any address with no
+            // route does.
+            post(ingest::ingest)
+                .fallback(no_route)
+                .layer(axum::extract::DefaultBodyLimit::max(ingest::MAX_BUNDLE_BYTES)),
+        )
         // Any other address under the base: an OperationOutcome, not the
         // site's page.
-        .route("/fhir/r4", any(no_route))
         .route("/fhir/r4/", any(no_route))
         .route("/fhir/r4/{*rest}", any(no_route))
 }

@@ -15,6 +15,8 @@ mod login;
 mod operations;
 mod pages;
 mod postgres;
+mod record_ingest;
+mod record_page;
 mod reminders;
 mod security;
 mod sms;

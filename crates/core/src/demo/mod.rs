@@ -17,6 +17,7 @@ mod directory;
 mod names;
 mod patients;
 mod personas;
+pub mod record;
 mod rng;
 mod slots;
 mod staff;

@@ -31,7 +31,23 @@ impl Demonstration {
         let counts = self.store.replace_population(population).await?;
         let today = crate::london::today(self.clock.now());
         let slots = crate::demo::seed_week_of_slots(self.store.as_ref(), population, today).await?;
+        self.load_records(population).await?;
         Ok((counts, slots))
+    }
+
+    /// Every synthetic patient's record from its sources
+    /// (`crate::demo::record`), stored as ingest would store it.
+    async fn load_records(&self, population: &Population) -> StoreResult<()> {
+        let now = crate::record::whole_seconds(self.clock.now());
+        let sources = crate::demo::record::record_sources(population, now);
+        for source in &sources {
+            self.store.insert_record_source(source).await?;
+        }
+        let ids = crate::clock::SequentialIds::default();
+        for batch in crate::demo::record::record_batches(population, &sources, now, &ids) {
+            self.store.ingest_record(&batch).await?;
+        }
+        Ok(())
     }
 
     /// What the demonstration would have sent, newest first.

@@ -17,6 +17,7 @@ mod outbox;
 mod patients;
 mod population;
 mod preferences;
+mod record;
 mod rota;
 mod waitlist;
 
@@ -27,6 +28,7 @@ pub use outbox::OutboxStore;
 pub use patients::{PatientSearch, PatientStore};
 pub use population::PopulationStore;
 pub use preferences::PreferenceStore;
+pub use record::RecordStore;
 pub use rota::RotaStore;
 pub use waitlist::WaitlistStore;
 
@@ -35,7 +37,7 @@ pub use waitlist::WaitlistStore;
 pub mod prelude {
     pub use super::{
         AuditStore, BookingStore, DirectoryStore, OutboxStore, PatientStore, PopulationStore, PreferenceStore,
-        RotaStore, Store, WaitlistStore,
+        RecordStore, RotaStore, Store, WaitlistStore,
     };
 }
 
@@ -51,6 +53,7 @@ pub trait Store:
     + OutboxStore
     + WaitlistStore
     + PreferenceStore
+    + RecordStore
     + Send
     + Sync
     + 'static
@@ -67,6 +70,7 @@ impl<T> Store for T where
         + OutboxStore
         + WaitlistStore
         + PreferenceStore
+        + RecordStore
         + Send
         + Sync
         + 'static
@@ -163,6 +167,9 @@ pub enum Conflict {
     ProxyForSelf,
     /// The patient already waits for this service.
     AlreadyWaiting,
+    /// Another record source already authenticates with this client id
+    /// (`record_source_client_id_unique`).
+    ClientIdTaken,
     /// The worker no longer holds the notification: its lease ran out and
     /// another worker took it.
     LeaseLost,
@@ -181,7 +188,7 @@ pub enum Conflict {
 }
 
 impl Conflict {
-    pub const ALL: [Conflict; 28] = [
+    pub const ALL: [Conflict; 29] = [
         Conflict::SlotTaken,
         Conflict::SlotNotFree,
         Conflict::SlotNotBlocked,
@@ -205,6 +212,7 @@ impl Conflict {
         Conflict::ProxyAlreadyGranted,
         Conflict::ProxyForSelf,
         Conflict::AlreadyWaiting,
+        Conflict::ClientIdTaken,
         Conflict::LeaseLost,
         Conflict::IdTaken,
         Conflict::UnknownReference,
@@ -238,6 +246,7 @@ impl Conflict {
             Conflict::ProxyAlreadyGranted => "proxy_already_granted",
             Conflict::ProxyForSelf => "proxy_for_self",
             Conflict::AlreadyWaiting => "already_waiting",
+            Conflict::ClientIdTaken => "client_id_taken",
             Conflict::LeaseLost => "lease_lost",
             Conflict::IdTaken => "id_taken",
             Conflict::UnknownReference => "unknown_reference",
