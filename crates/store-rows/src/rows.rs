@@ -35,9 +35,6 @@ macro_rules! row_mappers {
         #[allow(unused_imports)]
         use uuid::Uuid;
 
-        /// The driver's row.
-        pub(crate) type DbRow = $row;
-
         pub(crate) const ORGANISATION_COLUMNS: &str = "organisation_id, ods_code, name, kind, area_code, federation_id, \
              address_line1, address_line2, town, postcode, phone, email";
 
