@@ -41,7 +41,7 @@
 //! bench_rush --bin target/release/carebook --store sqlite|postgres
 //!     [--postgres-url postgres://postgres@127.0.0.1:5432/postgres]
 //!     [--patients 2000] [--slots 200] [--retries 2] [--pick random|first]
-//!     [--skip-availability] [--spread-ms 0] [--pool-size 16]
+//!     [--skip-availability] [--spread-ms 0] [--pool-size 8]
 //!     [--pgbench-clients N] [--pgbench-seconds 10]
 //!     [--login-concurrency 32] [--samples FILE.csv] [--keep]
 
@@ -502,7 +502,7 @@ async fn main() {
     let n: usize = num(&args, "--patients", 2000);
     let slots: usize = num(&args, "--slots", 200);
     let retries: usize = num(&args, "--retries", 2);
-    let pool_size: u32 = num(&args, "--pool-size", 16);
+    let pool_size: u32 = num(&args, "--pool-size", 8);
     let pgbench_clients: u32 = num(&args, "--pgbench-clients", pool_size);
     let pgbench_seconds: u32 = num(&args, "--pgbench-seconds", 10);
     let login_concurrency: usize = num(&args, "--login-concurrency", 32);
