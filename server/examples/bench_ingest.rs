@@ -25,14 +25,18 @@ fn bundle(nhs: &str, birth: &str) -> Vec<u8> {
         "identifier": [{"system": "https://fhir.nhs.uk/Id/nhs-number", "value": nhs}], "birthDate": birth}})];
     let mut push = |r: Value| entries.push(json!({"resource": r}));
     for i in 0..8 {
-        push(json!({"resourceType": "Condition", "id": format!("c{i}"), "meta": {"lastUpdated": "2026-11-30T09:00:00Z"},
+        push(
+            json!({"resourceType": "Condition", "id": format!("c{i}"), "meta": {"lastUpdated": "2026-11-30T09:00:00Z"},
             "clinicalStatus": coded("http://terminology.hl7.org/CodeSystem/condition-clinical", "active".into(), "Active"),
             "code": coded(sct, format!("{}", 38341003 + i), "Problem"), "subject": {"reference": "Patient/p"},
-            "onsetDateTime": format!("20{:02}-03-01", 10 + i)}));
+            "onsetDateTime": format!("20{:02}-03-01", 10 + i)}),
+        );
     }
     for i in 0..2 {
-        push(json!({"resourceType": "AllergyIntolerance", "id": format!("a{i}"), "patient": {"reference": "Patient/p"},
-            "code": coded(sct, format!("{}", 91936005 + i), "Allergy"), "recordedDate": "2015-03-02"}));
+        push(
+            json!({"resourceType": "AllergyIntolerance", "id": format!("a{i}"), "patient": {"reference": "Patient/p"},
+            "code": coded(sct, format!("{}", 91936005 + i), "Allergy"), "recordedDate": "2015-03-02"}),
+        );
     }
     for i in 0..6 {
         push(json!({"resourceType": "MedicationRequest", "id": format!("m{i}"), "status": "active", "intent": "plan",
@@ -53,8 +57,10 @@ fn bundle(nhs: &str, birth: &str) -> Vec<u8> {
             "referenceRange": [{"low": {"value": 3.5}, "high": {"value": 5.3}}]}));
     }
     for i in 0..2 {
-        push(json!({"resourceType": "DocumentReference", "id": format!("d{i}"), "status": "current", "description": "Letter",
-            "content": [{"attachment": {"contentType": "text/plain", "data": "U2VlbiBpbiBjbGluaWMu"}}]}));
+        push(
+            json!({"resourceType": "DocumentReference", "id": format!("d{i}"), "status": "current", "description": "Letter",
+            "content": [{"attachment": {"contentType": "text/plain", "data": "U2VlbiBpbiBjbGluaWMu"}}]}),
+        );
         push(json!({"resourceType": "Encounter", "id": format!("e{i}"), "status": "finished",
             "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "AMB"},
             "period": {"start": "2026-09-03T10:30:00Z"}}));

@@ -671,8 +671,7 @@ async fn main() {
     let wire = match backend.as_str() {
         "postgres" => Some(
             round_trips::probe(&bin, &url, pool_size, &work.join("probe.log"), &clients, probe_day, taken, async {
-                let planned: Vec<_> =
-                    seeded
+                let planned: Vec<_> = seeded
                     .templates
                     .iter()
                     .map(|t| RotaTemplate { effective_until: Some(probe_day), ..t.clone() })

@@ -37,7 +37,9 @@ async fn ready(State(state): State<AppState>) -> Response {
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let mut body = state.metrics.render();
-    body.push_str("# HELP carebook_render_retries_total Page renders started again because one did not finish in time.\n");
+    body.push_str(
+        "# HELP carebook_render_retries_total Page renders started again because one did not finish in time.\n",
+    );
     body.push_str("# TYPE carebook_render_retries_total counter\n");
     let _ = writeln!(body, "carebook_render_retries_total {}", crate::render_guard::retries());
     let now = state.services.clock.now();

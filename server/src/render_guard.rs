@@ -48,11 +48,7 @@ impl Default for RenderGuard {
 fn is_page_view(request: &Request) -> bool {
     let path = request.uri().path();
     request.method() == Method::GET
-        && request
-            .headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html"))
+        && request.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
         && !["/_server/", "/api/", "/fhir/", "/auth/", "/demo-idp/", "/pkg/"].iter().any(|p| path.starts_with(p))
 }
 
@@ -147,6 +143,8 @@ mod tests {
         assert!(pending.is_err(), "not a page view: left alone");
         assert_eq!(calls.load(Ordering::SeqCst), 1);
         assert!(!is_page_view(&page("/api/v1/slow")));
-        assert!(!is_page_view(&Request::post("/home").header(header::ACCEPT, "text/html").body(Body::empty()).unwrap()));
+        assert!(!is_page_view(
+            &Request::post("/home").header(header::ACCEPT, "text/html").body(Body::empty()).unwrap()
+        ));
     }
 }

@@ -204,10 +204,8 @@ pub async fn probe(
     // Every pooled connection first prepares its statements once (sqlx
     // keeps them per connection): warm the pool, then count.
     for client in clients.iter().take(4 * pool_size as usize) {
-        let _ = client
-            .get(format!("{base}/api/v1/availability?service=gp_appointment&from={day}&to={day}"))
-            .send()
-            .await;
+        let _ =
+            client.get(format!("{base}/api/v1/availability?service=gp_appointment&from={day}&to={day}")).send().await;
         // A time of the rush, taken: the booking's statements are prepared
         // too (a 409).
         if let Some(slot) = taken {
@@ -257,10 +255,7 @@ pub async fn probe(
     for (label, mut tallies, status) in measure {
         tallies.sort_by_key(|t| t.round_trips);
         let m = tallies.get(tallies.len() / 2).copied().unwrap_or_default();
-        line.push_str(&format!(
-            " {label} ({status}) {} / {} / {};",
-            m.round_trips, m.statements, m.transactions
-        ));
+        line.push_str(&format!(" {label} ({status}) {} / {} / {};", m.round_trips, m.statements, m.transactions));
     }
     line
 }

@@ -48,7 +48,7 @@ pub fn router() -> Router<AppState> {
         methods.fallback(method_not_allowed)
     }
     let mut router = Router::new();
-    for kind in record::SEARCHABLE {
+    for kind in carebook_core::record::fhir::searchable_types() {
         router = router.route(&format!("{PREFIX}/{kind}"), only(record::route(kind)));
     }
     router

@@ -16,21 +16,6 @@ use serde_json::Value;
 use super::{bad_request, base_url, fhir, logged_in, patient_reference, refusal, resources, unavailable};
 use crate::state::AppState;
 
-/// The types a patient can search (Patient and List are never returned).
-pub const SEARCHABLE: [&str; 11] = [
-    "Condition",
-    "AllergyIntolerance",
-    "MedicationStatement",
-    "MedicationRequest",
-    "Immunization",
-    "Observation",
-    "DiagnosticReport",
-    "Encounter",
-    "Procedure",
-    "DocumentReference",
-    "CarePlan",
-];
-
 pub async fn search(
     kind: &'static str,
     state: AppState,

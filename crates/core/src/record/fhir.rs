@@ -48,6 +48,13 @@ pub const ACCEPTED_TYPES: [&str; 14] = [
     "Provenance",
 ];
 
+/// The accepted types a patient can search for their own record: all but
+/// Patient (for matching only), List (read for its warning codes) and
+/// Provenance (never stored).
+pub fn searchable_types() -> impl Iterator<Item = &'static str> {
+    ACCEPTED_TYPES.into_iter().filter(|t| !matches!(*t, "Patient" | "List" | "Provenance"))
+}
+
 /// Why a bundle is refused, whole.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FhirProblem {
